@@ -1,0 +1,2 @@
+# Empty dependencies file for depthpose.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libdepthpose_core.a"
+)
