@@ -1,1 +1,104 @@
-int main(void) { return 0; }
+/* main.c - the depthpose command line. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "depthpose/h5io.h"
+#include "depthpose/stage.h"
+#include "driver.h"
+
+static const char *USAGE =
+    "usage: depthpose [--quiet | --verbose] COMMAND ...\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG [--from STAGE] [--to STAGE] [--force] [--workdir DIR]\n"
+    "        run the pipeline's stages in order; stages whose outputs are current are\n"
+    "        skipped; --force reruns from --from (or from the start) regardless\n"
+    "  status CONFIG [--workdir DIR]\n"
+    "        show each stage's state: done, stale, missing or failed\n"
+    "  stages\n"
+    "        list the stages\n"
+    "  --help, --version\n"
+    "\n"
+    "Run under MPI: mpirun -np 4 depthpose run configs/quick.yaml\n";
+
+static int usage_error(int rank, const char *msg, const char *arg) {
+  if (rank == 0) fprintf(stderr, "depthpose: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", USAGE);
+  return 2;
+}
+
+static int list_stages(void) {
+  for (int i = 0; dp_stages[i]; i++) {
+    const dp_stage *s = dp_stages[i];
+    printf("%-10s %s\n", s->name, s->what);
+    printf("%-10s   reads:", "");
+    for (int k = 0; s->inputs[k]; k++) printf(" %s", s->inputs[k]);
+    printf("%s\n%-10s   writes:", s->inputs[0] ? "" : " (external files only)", "");
+    for (int k = 0; s->outputs[k]; k++) printf(" %s", s->outputs[k]);
+    printf("\n");
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported our way, once */
+
+  dp_log_level level = DP_LOG_NORMAL;
+  dp_run_args a = {0};
+  const char *cmd = NULL;
+  int rc = 0;
+  for (int i = 1; i < argc && rc == 0; i++) {
+    const char *s = argv[i];
+    if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+      if (rank == 0) fputs(USAGE, stdout);
+      MPI_Finalize();
+      return 0;
+    } else if (!strcmp(s, "--version")) {
+      if (rank == 0) printf("depthpose %s\n", DEPTHPOSE_VERSION);
+      MPI_Finalize();
+      return 0;
+    } else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
+      level = DP_LOG_QUIET;
+    } else if (!strcmp(s, "--verbose") || !strcmp(s, "-v")) {
+      level = DP_LOG_VERBOSE;
+    } else if (!strcmp(s, "--force")) {
+      a.force = 1;
+    } else if (!strcmp(s, "--from") || !strcmp(s, "--to") || !strcmp(s, "--workdir")) {
+      if (i + 1 >= argc) rc = usage_error(rank, "missing value after", s);
+      else if (!strcmp(s, "--from")) a.from = argv[++i];
+      else if (!strcmp(s, "--to")) a.to = argv[++i];
+      else a.workdir = argv[++i];
+    } else if (s[0] == '-') {
+      rc = usage_error(rank, "unknown option", s);
+    } else if (!cmd) {
+      cmd = s;
+    } else if (!a.config) {
+      a.config = s;
+    } else {
+      rc = usage_error(rank, "unexpected argument", s);
+    }
+  }
+  dp_log_setup(rank, level);
+  if (rc == 0) {
+    if (!cmd) rc = usage_error(rank, "no command given", NULL);
+    else if (!strcmp(cmd, "stages")) rc = rank == 0 ? list_stages() : 0;
+    else if (strcmp(cmd, "run") && strcmp(cmd, "status")) rc = usage_error(rank, "unknown command", cmd);
+    else if (!a.config) rc = usage_error(rank, "missing CONFIG for", cmd);
+    else {
+      rc = !strcmp(cmd, "run") ? dp_driver_run(&a, MPI_COMM_WORLD) : dp_driver_status(&a, MPI_COMM_WORLD);
+      if (rc != 0) {
+        if (rank == 0) {
+          fprintf(stderr, "depthpose: error: %s\n", dp_error_message());
+          if (level >= DP_LOG_VERBOSE) fprintf(stderr, "  (raised at %s)\n", dp_error_origin());
+        }
+        rc = 1;
+      }
+    }
+  }
+  MPI_Finalize();
+  return rc;
+}

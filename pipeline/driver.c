@@ -1,0 +1,324 @@
+/* driver.c - loads the run config, configures every stage, and runs the selected ones
+ * in order, skipping those whose manifest record is still current.
+ *
+ * Decisions (skip / run) and manifest I/O happen on rank 0 and are broadcast, so all
+ * ranks take the same path through the collective calls. */
+#include "driver.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "depthpose/hash.h"
+#include "depthpose/stage.h"
+#include "fsutil.h"
+#include "manifest.h"
+
+#define MAX_STAGES 16
+
+typedef struct {
+  dp_config *cfg;
+  const char *name;
+  char workdir[4096];
+  uint64_t seed;
+  int n;                     /* registered stages */
+  void *opts[MAX_STAGES];
+  uint64_t config_hash[MAX_STAGES];
+} run_setup;
+
+/* Rank 0 reads the file and broadcasts it, so that N ranks do not hit the file system
+ * and every rank parses exactly the same bytes. */
+static int load_config(const char *path, MPI_Comm comm, dp_config **out) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  long len = -1;
+  char *text = NULL;
+  if (rank == 0) {
+    FILE *f = fopen(path, "rb");
+    if (f && fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+      text = malloc((size_t)len + 1);
+      if (!text || fread(text, 1, (size_t)len, f) != (size_t)len) len = -1;
+    }
+    if (f) fclose(f);
+  }
+  MPI_Bcast(&len, 1, MPI_LONG, 0, comm);
+  if (len < 0) {
+    free(text);
+    return dp_fail("%s: cannot read the config file (missing or unreadable)", path);
+  }
+  if (rank != 0) text = malloc((size_t)len + 1);
+  if (!text) return dp_fail("out of memory reading %s", path);
+  MPI_Bcast(text, (int)len, MPI_CHAR, 0, comm);
+  int rc = dp_config_parse(path, text, (size_t)len, out);
+  free(text);
+  return rc;
+}
+
+static void free_setup(run_setup *s) {
+  for (int i = 0; i < s->n; i++)
+    if (s->opts[i] && dp_stages[i]->free_opts) dp_stages[i]->free_opts(s->opts[i]);
+  dp_config_free(s->cfg);
+}
+
+static int setup_run(const dp_run_args *a, MPI_Comm comm, run_setup *s) {
+  memset(s, 0, sizeof *s);
+  DP_TRY(load_config(a->config, comm, &s->cfg));
+  const dp_node *root = dp_config_root(s->cfg), *run = NULL, *stages = NULL;
+  DP_TRY(dp_cfg_section(root, "run", &run));
+  DP_TRY(dp_cfg_section(root, "stages", &stages));
+  const char *workdir;
+  long seed;
+  DP_TRY(dp_cfg_string(run, "name", "run", &s->name));
+  DP_TRY(dp_cfg_string(run, "workdir", NULL, &workdir));
+  DP_TRY(dp_cfg_int(run, "seed", 1, 0, LONG_MAX, &seed));
+  s->seed = (uint64_t)seed;
+  if (a->workdir) workdir = a->workdir;
+  if (workdir) snprintf(s->workdir, sizeof s->workdir, "%s", workdir);
+  else snprintf(s->workdir, sizeof s->workdir, "work/%s", s->name);
+  for (s->n = 0; dp_stages[s->n]; s->n++) {
+    const dp_stage *st = dp_stages[s->n];
+    const dp_node *sec = NULL;
+    DP_TRY(dp_cfg_section(stages, st->name, &sec));
+    DP_TRY(st->configure(sec, &s->opts[s->n]));
+    /* The seed is part of every stage's settings: a new seed means new outputs. */
+    uint64_t h[2] = {dp_node_hash(sec), s->seed};
+    s->config_hash[s->n] = dp_hash_bytes(h, sizeof h);
+  }
+  return dp_config_check_unused(s->cfg);
+}
+
+static int stage_range(const dp_run_args *a, int n, int *from, int *to) {
+  *from = 0;
+  *to = n - 1;
+  if (a->from && (*from = dp_stage_index(a->from)) < 0)
+    return dp_fail("--from %s: no such stage (depthpose stages lists them)", a->from);
+  if (a->to && (*to = dp_stage_index(a->to)) < 0)
+    return dp_fail("--to %s: no such stage (depthpose stages lists them)", a->to);
+  if (*from > *to) return dp_fail("--from %s comes after --to %s", a->from, a->to);
+  return 0;
+}
+
+static void path_of(char *buf, size_t cap, const char *workdir, const char *name, const char *ext) {
+  snprintf(buf, cap, "%s/%s%s", workdir, name, ext);
+}
+
+/* Hash of a stage's current inputs: work-directory files and external files. A
+ * missing input gives 0 (never equal to a recorded hash of real files). */
+static uint64_t input_hash(const run_setup *s, int i) {
+  const dp_stage *st = dp_stages[i];
+  dp_hash h;
+  dp_hash_init(&h);
+  char path[4096];
+  for (int k = 0; k < DP_MAX_FILES && st->inputs[k]; k++) {
+    path_of(path, sizeof path, s->workdir, st->inputs[k], "");
+    uint64_t v;
+    if (dp_hash_file(path, &v) != 0) {
+      dp_error_clear();
+      return 0;
+    }
+    dp_hash_update(&h, &v, sizeof v);
+  }
+  const char **ext = NULL;
+  size_t n = 0;
+  if (st->external_inputs && st->external_inputs(s->opts[i], &ext, &n) != 0) {
+    dp_error_clear();
+    return 0;
+  }
+  for (size_t k = 0; k < n; k++) {
+    uint64_t v;
+    if (dp_hash_file(ext[k], &v) != 0) {
+      dp_error_clear();
+      free(ext);
+      return 0;
+    }
+    dp_hash_update(&h, ext[k], strlen(ext[k]) + 1);
+    dp_hash_update(&h, &v, sizeof v);
+  }
+  free(ext);
+  return dp_hash_final(&h);
+}
+
+static int outputs_exist(const run_setup *s, const dp_stage *st) {
+  char path[4096];
+  for (int k = 0; k < DP_MAX_FILES && st->outputs[k]; k++) {
+    path_of(path, sizeof path, s->workdir, st->outputs[k], "");
+    if (!dp_file_exists(path)) return 0;
+  }
+  return 1;
+}
+
+typedef enum { ST_DONE, ST_STALE, ST_MISSING, ST_FAILED } stage_state;
+static const char *STATE_NAMES[] = {"done", "stale", "missing", "failed"};
+
+static stage_state state_of(const run_setup *s, dp_manifest *m, int i, int upstream_current) {
+  const dp_record *r = dp_manifest_find(m, dp_stages[i]->name);
+  if (!r) return ST_MISSING;
+  if (strcmp(r->status, "done") != 0) return ST_FAILED;
+  if (!outputs_exist(s, dp_stages[i])) return ST_MISSING;
+  if (!upstream_current || r->config_hash != s->config_hash[i] || r->input_hash != input_hash(s, i))
+    return ST_STALE;
+  return ST_DONE;
+}
+
+static void now_iso(char *buf, size_t cap) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Rank 0: clear the stage's final and partial outputs and record it as running, so a
+ * kill from here on leaves neither a stale final file nor a "done" record. */
+static int prepare_stage(const run_setup *s, dp_manifest *m, int i) {
+  const dp_stage *st = dp_stages[i];
+  char path[4096];
+  for (int k = 0; k < DP_MAX_FILES && st->outputs[k]; k++) {
+    path_of(path, sizeof path, s->workdir, st->outputs[k], "");
+    DP_TRY(dp_remove_if_exists(path));
+    path_of(path, sizeof path, s->workdir, st->outputs[k], ".partial");
+    DP_TRY(dp_remove_if_exists(path));
+  }
+  dp_record *r = dp_manifest_put(m, st->name);
+  if (!r) return dp_fail("manifest full");
+  snprintf(r->status, sizeof r->status, "running");
+  r->config_hash = s->config_hash[i];
+  r->input_hash = input_hash(s, i);
+  r->wall = 0;
+  r->summary[0] = r->outputs[0] = '\0';
+  now_iso(r->finished, sizeof r->finished);
+  return dp_manifest_save(s->workdir, m);
+}
+
+/* Rank 0, after every rank succeeded: move the outputs into place, then record. */
+static int commit_stage(const run_setup *s, dp_manifest *m, int i, double wall, const char *summary) {
+  const dp_stage *st = dp_stages[i];
+  char part[4096], fin[4096];
+  dp_record *r = dp_manifest_find(m, st->name);
+  r->outputs[0] = '\0';
+  for (int k = 0; k < DP_MAX_FILES && st->outputs[k]; k++) {
+    path_of(part, sizeof part, s->workdir, st->outputs[k], ".partial");
+    path_of(fin, sizeof fin, s->workdir, st->outputs[k], "");
+    if (!dp_file_exists(part))
+      return dp_fail("stage %s finished without writing %s", st->name, st->outputs[k]);
+    DP_TRY(dp_commit_file(part, fin));
+    size_t len = strlen(r->outputs);
+    snprintf(r->outputs + len, sizeof r->outputs - len, "%s%s", k ? "," : "", st->outputs[k]);
+  }
+  snprintf(r->status, sizeof r->status, "done");
+  r->wall = wall;
+  snprintf(r->summary, sizeof r->summary, "%s", summary);
+  now_iso(r->finished, sizeof r->finished);
+  return dp_manifest_save(s->workdir, m);
+}
+
+static void fail_stage(const run_setup *s, dp_manifest *m, int i) {
+  const dp_stage *st = dp_stages[i];
+  char path[4096];
+  for (int k = 0; k < DP_MAX_FILES && st->outputs[k]; k++) {
+    path_of(path, sizeof path, s->workdir, st->outputs[k], ".partial");
+    remove(path);
+  }
+  dp_record *r = dp_manifest_find(m, st->name);
+  if (r) snprintf(r->status, sizeof r->status, "failed");
+  /* Keep the stage's error as the one reported, even if saving the manifest fails. */
+  char saved[2048];
+  snprintf(saved, sizeof saved, "%s", dp_error_message());
+  dp_error_clear();
+  dp_manifest_save(s->workdir, m);
+  dp_error_clear();
+  dp_fail("%s", saved);
+}
+
+static int run_one(const run_setup *s, dp_manifest *m, int i, MPI_Comm comm) {
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  const dp_stage *st = dp_stages[i];
+  int rc = rank == 0 ? prepare_stage(s, m, i) : 0;
+  DP_TRY(dp_mpi_agree(comm, rc));
+  dp_ctx ctx = {.comm = comm, .rank = rank, .size = size, .workdir = s->workdir,
+                .seed = s->seed, .stage = st->name, .config_path = dp_config_path(s->cfg),
+                .opts = s->opts[i]};
+  dp_info("== %s: %s", st->name, st->what);
+  double t0 = dp_now();
+  rc = st->run(&ctx);
+  rc = dp_ctx_sync(&ctx, rc);
+  double wall = dp_now() - t0;
+  if (rc == 0 && rank == 0) rc = commit_stage(s, m, i, wall, ctx.summary);
+  rc = dp_mpi_agree(comm, rc);
+  if (rc != 0) {
+    if (rank == 0) fail_stage(s, m, i);
+    char msg[2100];
+    snprintf(msg, sizeof msg, "%s", dp_error_message());
+    dp_error_clear();
+    return dp_fail("stage %s failed: %s", st->name, msg);
+  }
+  dp_info("== %s done in %.2f s: %s", st->name, wall, ctx.summary);
+  return 0;
+}
+
+int dp_driver_run(const dp_run_args *a, MPI_Comm comm) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  run_setup s;
+  int rc = setup_run(a, comm, &s);
+  int from = 0, to = 0;
+  if (rc == 0) rc = stage_range(a, s.n, &from, &to);
+  if (rc == 0 && rank == 0) rc = dp_mkdirs(s.workdir);
+  dp_manifest m;
+  if (rc == 0 && rank == 0) rc = dp_manifest_load(s.workdir, &m);
+  rc = dp_mpi_agree(comm, rc);
+  int ran = 0, skipped = 0;
+  int rerun_rest = 0; /* once a stage runs, everything after it runs too */
+  for (int i = from; rc == 0 && i <= to; i++) {
+    int go = 1;
+    if (rank == 0) {
+      stage_state st = state_of(&s, &m, i, 1);
+      go = rerun_rest || (a->force && (!a->from || i >= from)) || st != ST_DONE;
+      if (!go) dp_info("== %s: up to date, skipped (%s)", dp_stages[i]->name,
+                       dp_manifest_find(&m, dp_stages[i]->name)->summary);
+    }
+    MPI_Bcast(&go, 1, MPI_INT, 0, comm);
+    if (!go) {
+      skipped++;
+      continue;
+    }
+    rerun_rest = 1;
+    rc = run_one(&s, &m, i, comm);
+    ran++;
+  }
+  if (rc == 0) dp_info("run %s: %d stage(s) run, %d up to date; work directory %s", s.name, ran,
+                       skipped, s.workdir);
+  free_setup(&s);
+  return rc;
+}
+
+int dp_driver_status(const dp_run_args *a, MPI_Comm comm) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  run_setup s;
+  int rc = setup_run(a, comm, &s);
+  dp_manifest m;
+  if (rc == 0 && rank == 0) rc = dp_manifest_load(s.workdir, &m);
+  rc = dp_mpi_agree(comm, rc);
+  if (rc == 0 && rank == 0) {
+    printf("run %s, work directory %s\n", s.name, s.workdir);
+    printf("%-10s %-8s %9s  %-28s %s\n", "stage", "state", "wall_s", "outputs", "summary");
+    int current = 1;
+    for (int i = 0; i < s.n; i++) {
+      stage_state st = state_of(&s, &m, i, current);
+      current = current && st == ST_DONE;
+      const dp_record *r = dp_manifest_find(&m, dp_stages[i]->name);
+      char wall[32] = "-";
+      if (r && r->wall > 0) snprintf(wall, sizeof wall, "%.2f", r->wall);
+      printf("%-10s %-8s %9s  %-28s %s\n", dp_stages[i]->name, STATE_NAMES[st], wall,
+             r && *r->outputs ? r->outputs : "-", r ? r->summary : "");
+    }
+    fflush(stdout);
+  }
+  free_setup(&s);
+  return rc;
+}

@@ -1,0 +1,16 @@
+/* driver.h - the `run` and `status` commands. */
+#ifndef DEPTHPOSE_DRIVER_H
+#define DEPTHPOSE_DRIVER_H
+#include <mpi.h>
+
+typedef struct {
+  const char *config;
+  const char *from, *to; /* stage names or NULL */
+  const char *workdir;   /* overrides run.workdir */
+  int force;
+} dp_run_args;
+
+int dp_driver_run(const dp_run_args *a, MPI_Comm comm);
+int dp_driver_status(const dp_run_args *a, MPI_Comm comm);
+
+#endif
