@@ -17,7 +17,8 @@
  * after ":DEGREES", in radians after ":RADIANS", else in the ASF's unit.
  * Lengths: unit_mm millimetres per ASF length unit, or 25.4 / (":units length") when
  * unit_mm is 0 (CMU: lengths are inches scaled by 0.45, so 56.444 mm).
- * Joints out: "root" first, then every bone in :bonedata order, placed at its end. */
+ * Joints out: "root" first, then every bone in :bonedata order (a bone listed before
+ * its parent moves after it), placed at its end. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,6 @@ typedef struct {
   int n, cap;
   int hierarchy_line, hierarchy_done;
   double Croot[9], Crootinv[9];
-  int *fk_order; /* bone indices, each after its parent */
 } asf_skel;
 
 enum { SEC_NONE, SEC_SKIP, SEC_UNITS, SEC_ROOT, SEC_BONEDATA, SEC_HIERARCHY };
@@ -59,7 +59,6 @@ enum { SEC_NONE, SEC_SKIP, SEC_UNITS, SEC_ROOT, SEC_BONEDATA, SEC_HIERARCHY };
 static void skel_free(asf_skel *k) {
   for (int i = 0; i < k->n; i++) free(k->b[i].name);
   free(k->b);
-  free(k->fk_order);
 }
 
 static int word_is(const char *t, size_t n, const char *w) {
@@ -385,38 +384,55 @@ static void axis_frame(const double ang[3], const int order[3], double scale, do
   dp_m3_transpose(C, Cinv);
 }
 
-/* Parent-first order of the bones; fails on bones the hierarchy does not reach. */
-static int order_bones(asf_skel *k) {
-  k->fk_order = dp_malloc((size_t)(k->n ? k->n : 1) * sizeof *k->fk_order, "ASF bone order");
-  char *done = dp_calloc((size_t)k->n + 1, 1, "ASF bone flags");
-  if (!k->fk_order || !done) {
-    free(done);
-    return -1;
+/* Put the bones in parent-first order, keeping :bonedata order where it already is
+ * (as in every CMU file), so forward kinematics and the clip can walk them in one
+ * pass. Fails on bones the hierarchy does not connect to the root. */
+static int sort_bones(asf_skel *k) {
+  int n = k->n;
+  int *order = dp_malloc((size_t)(n ? n : 1) * sizeof *order, "ASF bone order");
+  int *rank = dp_malloc((size_t)(n ? n : 1) * sizeof *rank, "ASF bone order");
+  asf_bone *sorted = dp_malloc((size_t)(n ? n : 1) * sizeof *sorted, "ASF bones");
+  char *done = dp_calloc((size_t)n + 1, 1, "ASF bone flags");
+  int rc = order && rank && sorted && done ? 0 : -1, placed = 0;
+  if (rc == 0) done[0] = 1; /* the root */
+  while (rc == 0 && placed < n) {
+    int next = -1;
+    for (int i = 0; i < n && next < 0; i++)
+      if (!done[i + 1] && k->b[i].parent >= 0 && done[k->b[i].parent]) next = i;
+    if (next < 0) break;
+    done[next + 1] = 1;
+    rank[next] = placed;
+    order[placed++] = next;
   }
-  done[0] = 1; /* root */
-  int placed = 0, progress = 1;
-  while (placed < k->n && progress) {
-    progress = 0;
-    for (int i = 0; i < k->n; i++)
-      if (!done[i + 1] && k->b[i].parent >= 0 && done[k->b[i].parent]) {
-        done[i + 1] = 1;
-        k->fk_order[placed++] = i;
-        progress = 1;
-      }
+  for (int i = 0; rc == 0 && i < n; i++)
+    if (!done[i + 1])
+      rc = dp_fail("%s:%d: bone '%s' is not connected to the root by :hierarchy%s", k->path,
+                   k->b[i].line, k->b[i].name,
+                   k->hierarchy_done ? "" : " (the file has no :hierarchy section)");
+  for (int i = 0; rc == 0 && i < n; i++) {
+    sorted[i] = k->b[order[i]];
+    int p = sorted[i].parent; /* joint index: 0 root, b + 1 bone b */
+    sorted[i].parent = p == 0 ? 0 : rank[p - 1] + 1;
   }
-  int bad = -1;
-  for (int i = 0; i < k->n && bad < 0; i++)
-    if (!done[i + 1]) bad = i;
+  if (rc == 0) {
+    free(k->b);
+    k->b = sorted;
+    k->cap = n;
+    sorted = NULL;
+  }
+  free(order);
+  free(rank);
+  free(sorted);
   free(done);
-  if (bad < 0) return 0;
-  return dp_fail("%s:%d: bone '%s' is not connected to the root by :hierarchy%s", k->path,
-                 k->b[bad].line, k->b[bad].name,
-                 k->hierarchy_done ? "" : " (the file has no :hierarchy section)");
+  return rc;
 }
 
 static int asf_finish(asf_skel *k) {
-  if (!k->has_root) return dp_fail("%s: no :root section", k->path);
-  DP_TRY(order_bones(k));
+  if (!k->has_root)
+    return dp_fail("%s: no :root section (expected ':root' with order, axis, position, "
+                   "orientation)",
+                   k->path);
+  DP_TRY(sort_bones(k));
   axis_frame(k->orientation, k->axis_order, k->angle_scale, k->Croot, k->Crootinv);
   for (int i = 0; i < k->n; i++)
     axis_frame(k->b[i].axis, k->b[i].axis_order, k->angle_scale, k->b[i].C, k->b[i].Cinv);
@@ -502,8 +518,8 @@ static void amc_fk(amc_state *s, float *out) {
   rot_zyx(s->vals + 3, M);
   conjugate(k->Croot, M, k->Crootinv, s->G);
   memcpy(s->P, s->vals, 3 * sizeof *s->P);
-  for (int i = 0; i < k->n; i++) {
-    int b = k->fk_order[i], j = b + 1, pj = k->b[b].parent;
+  for (int b = 0; b < k->n; b++) { /* parents first (sort_bones) */
+    int j = b + 1, pj = k->b[b].parent;
     const asf_bone *bn = &k->b[b];
     rot_zyx(s->vals + 6 * j + 3, M);
     conjugate(bn->C, M, bn->Cinv, L);

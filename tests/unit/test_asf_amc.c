@@ -183,6 +183,20 @@ static void test_units_and_skip(void) {
   dp_clip_free(&s);
 }
 
+/* A bone listed before its parent is moved after it; nothing else changes. */
+static void test_bone_order(void) {
+  dp_clip d, r;
+  CU_ASSERT_EQUAL_FATAL(read_three("ingest/three.asf", "ingest/three.amc", 0, 0, &d), 0);
+  CU_ASSERT_EQUAL_FATAL(read_three("ingest/three_reordered.asf", "ingest/three.amc", 0, 0, &r),
+                        0);
+  CU_ASSERT_STRING_EQUAL(r.joint_names[1], "upper");
+  CU_ASSERT_STRING_EQUAL(r.joint_names[2], "lower");
+  CU_ASSERT(r.parent[1] == 0 && r.parent[2] == 1);
+  CU_ASSERT(memcmp(r.pos, d.pos, (size_t)d.n_frames * 9 * sizeof(float)) == 0);
+  dp_clip_free(&d);
+  dp_clip_free(&r);
+}
+
 typedef struct {
   const char *asf, *amc;
   int skip;
@@ -243,4 +257,4 @@ static void test_bad_arguments(void) {
 }
 
 DP_TEST_MAIN("asf_amc", DP_TEST(test_fk_by_hand), DP_TEST(test_fk_trig), DP_TEST(test_radians),
-             DP_TEST(test_units_and_skip), DP_TEST(test_bad_inputs), DP_TEST(test_bad_arguments))
+             DP_TEST(test_units_and_skip), DP_TEST(test_bone_order), DP_TEST(test_bad_inputs), DP_TEST(test_bad_arguments))

@@ -1,10 +1,12 @@
 /* test_bvh.c - the BVH reader: forward kinematics against positions computed here by
  * hand and with explicit trigonometry, a bundled CMU clip checked for physical sense,
  * and every kind of bad input reported with file and line. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "depthpose/error.h"
@@ -324,6 +326,58 @@ static void test_cmu_reference_frame(void) {
   dp_clip_free(&c);
 }
 
+/* Read one subject folder of data/cmu; adds to the file and frame counts. */
+static void read_subject(const char *dir, int *files, long *frames) {
+  DIR *d = opendir(dir);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t n = strlen(e->d_name);
+    if (n < 5 || strcmp(e->d_name + n - 4, ".bvh")) continue;
+    char path[2700]; /* sized so -Wformat-truncation can prove it fits */
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    dp_clip c;
+    dp_error_clear();
+    int rc = dp_bvh_read(path, 56.444, 1, &c);
+    if (rc) printf("\n  %s", dp_error_message());
+    CU_ASSERT_EQUAL(rc, 0);
+    if (rc) continue;
+    CU_ASSERT_EQUAL(c.n_joints, 38); /* every subject has the same skeleton topology */
+    (*files)++;
+    *frames += c.n_frames;
+    dp_clip_free(&c);
+  }
+  closedir(d);
+}
+
+/* Every bundled clip reads (the data README lists 79 files, ~100k frames); the time is
+ * printed, never asserted. */
+static void test_cmu_folder(void) {
+  char root[2048];
+  const char *src = getenv("DP_SOURCE");
+  snprintf(root, sizeof root, "%s/data/cmu", src ? src : ".");
+  DIR *d = opendir(root);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+  int files = 0;
+  long frames = 0;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue;
+    char sub[2400];
+    snprintf(sub, sizeof sub, "%s/%s", root, e->d_name);
+    DIR *probe = opendir(sub);
+    if (!probe) continue; /* README.md and other files */
+    closedir(probe);
+    read_subject(sub, &files, &frames);
+  }
+  closedir(d);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  printf("\n  data/cmu: %d files, %ld frames (frame 0 skipped) read in %.3f s\n", files, frames,
+         sec);
+  CU_ASSERT(files > 0);
+}
+
 /* ---- bad input ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -385,5 +439,5 @@ static void test_bad_arguments(void) {
 
 DP_TEST_MAIN("bvh", DP_TEST(test_fk_xyz_by_hand), DP_TEST(test_fk_xyz_trig), DP_TEST(test_fk_zxy),
              DP_TEST(test_skip_frames), DP_TEST(test_crlf), DP_TEST(test_cmu_clip),
-             DP_TEST(test_cmu_reference_frame), DP_TEST(test_bad_inputs),
+             DP_TEST(test_cmu_reference_frame), DP_TEST(test_cmu_folder), DP_TEST(test_bad_inputs),
              DP_TEST(test_bad_arguments))
