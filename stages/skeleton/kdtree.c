@@ -1,29 +1,37 @@
 /* kdtree.c - exact kd-tree for k-th neighbour distances and strict radius counts
  * (see include/depthpose/knn.h for the contract).
  *
- * Layout. Points are copied into leaf order (row-major, contiguous), so a leaf is one
- * short run of memory. Nodes are stored in pre-order: the left child of node v is
- * v + 1, the right child is nodes[v].right (-1 for a leaf). Every node keeps the tight
- * bounding box of its points. Splits are on the widest dimension at the median by
- * count, so the depth is ceil(log2(n / KD_LEAF)) + 1 whatever the data, and duplicate
- * coordinates may fall on both sides of a split: pruning uses the boxes, never the
- * split plane, so that is harmless.
+ * Layout. Points are copied into leaf order, so a leaf - and every subtree - is one
+ * run of memory; inside a leaf they are stored by coordinate (see the leaf kernels). Nodes are stored in pre-order: the left child
+ * of node v is v + 1, the right child is nodes[v].right (-1 for a leaf). Every node
+ * keeps the tight bounding box of its points. Splits are on the widest dimension at
+ * the median by count, so the depth is about log2(n / KD_LEAF) whatever the data, and
+ * duplicate coordinates may fall on both sides of a split: pruning uses the boxes,
+ * never the split plane, so that is harmless.
+ *
+ * Search. The queries are the tree's own points, so they are answered a leaf at a
+ * time: all queries of leaf A first scan their "home" (A, or the smallest subtree
+ * around A holding more than k points), which gives each a finite k-th distance; the
+ * largest of these bounds every query of A, so one traversal with the box-to-box
+ * distance from A's queries collects every leaf that could hold a closer point. Each
+ * query then walks that list nearest first, skipping a leaf by its point-to-box bound
+ * and stopping at the first leaf whose box-to-box bound reaches its own k-th distance.
+ * The tree is traversed once per leaf instead of once per query, and the per-query
+ * loop is short and predictable.
  *
  * Exactness. A box's lower (upper) bound is computed with the same kind of operations
  * as a point distance, on per-axis gaps that are never larger (smaller) than any
  * contained point's; IEEE rounding is monotone, so the bound holds for the computed
- * distances, not just for the real ones. A box is skipped only if its lower bound is
- * >= the current k-th raw distance (anything inside could at best tie, which cannot
- * change the k-th value) or, for counts, > the threshold t (nothing inside can pass
- * "raw <= t"). Counts turn "dist < r" into "raw <= t" with t chosen so the two are
- * equivalent in floating point (radius_threshold), so they agree bit for bit with the
- * brute force, which evaluates dp_knn_dist(...) < r literally.
+ * distances, not just the real ones. A leaf is skipped only if its lower bound is >=
+ * the current k-th raw distance (anything inside could at best tie, which cannot change
+ * the k-th value) or, for counts, > the threshold t (nothing inside can pass "raw <=
+ * t"). Counts turn "dist < r" into "raw <= t" with t chosen so the two are equivalent
+ * in floating point (radius_threshold), so they agree bit for bit with the brute force,
+ * which evaluates dp_knn_dist(...) < r literally.
  *
- * Speed. The query and scan loops are written once as always-inline functions taking
- * d and the norm as arguments, and instantiated with constants for (3|6, L2|max), so
- * the compiler unrolls the coordinate loops. Queries are taken in leaf order (nearby
- * queries touch the same nodes), each search is seeded from the query's own leaf so
- * the first bound is already tight, and nothing is allocated per query. */
+ * Speed. The hot loops are written once as always-inline functions taking d and the
+ * norm as arguments and instantiated with constants for (3|6) x (L2|max), so the
+ * coordinate loops unroll. Scratch space is allocated once per call, never per query. */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -39,14 +47,18 @@
 #define KD_INLINE static inline
 #endif
 
+#ifndef KD_LEAF_SIZE
+#define KD_LEAF_SIZE 32
+#endif
 enum {
-  KD_LEAF = 16,   /* max points per leaf: measured best among 8/16/24/32 */
-  KD_STACK = 128  /* traversal stack; depth <= log2(SIZE_MAX / KD_LEAF) + 2 < 64 */
+  KD_LEAF = KD_LEAF_SIZE, /* max points per leaf; leaves hold KD_LEAF/2 .. KD_LEAF */
+  KD_STACK = 128          /* traversal stack; depth <= log2(n) < 64, two pushes a level */
 };
 
 typedef struct {
   size_t start, end; /* positions [start, end) in leaf order */
   int right;         /* right child; -1 marks a leaf (the left child is v + 1) */
+  int parent;        /* -1 for the root */
 } kd_node;
 
 struct dp_kdtree {
@@ -58,7 +70,7 @@ struct dp_kdtree {
   int *leaf_of;   /* leaf node holding each position */
   kd_node *nodes;
   double *box;    /* per node: lo[0..d) then hi[0..d) */
-  int nnodes;
+  int nnodes, nleaves;
 };
 
 /* ---- build ------------------------------------------------------------------ */
@@ -67,84 +79,107 @@ static int count_nodes(size_t m) {
   return m <= KD_LEAF ? 1 : 1 + count_nodes(m / 2) + count_nodes(m - m / 2);
 }
 
-static inline double key_of(const double *pts, int d, const size_t *idx, ptrdiff_t i, int dim) {
-  return pts[idx[i] * (size_t)d + (size_t)dim];
-}
-
 static double median3(double a, double b, double c) {
-  if (a > b) { double t = a; a = b; b = t; }
+  if (a > b) {
+    double t = a;
+    a = b;
+    b = t;
+  }
   if (b > c) b = c;
   return a > b ? a : b;
 }
 
-/* Quickselect (Hoare partition, median-of-three pivot): afterwards idx[nth] holds the
- * element of rank nth by coordinate dim within [lo, hi], nothing before it is larger
- * and nothing after it smaller. Hoare's scheme splits runs of equal keys evenly, so
- * heavily duplicated data (integer grids) stays O(m) on average. Deterministic. */
-static void select_nth(size_t *idx, ptrdiff_t lo, ptrdiff_t hi, ptrdiff_t nth,
-                       const double *pts, int d, int dim) {
+static inline void swap_rows(double *pts, size_t *orig, int d, ptrdiff_t i, ptrdiff_t j) {
+  double *a = pts + (size_t)i * (size_t)d, *b = pts + (size_t)j * (size_t)d;
+  for (int c = 0; c < d; c++) {
+    double t = a[c];
+    a[c] = b[c];
+    b[c] = t;
+  }
+  size_t o = orig[i];
+  orig[i] = orig[j];
+  orig[j] = o;
+}
+
+/* Quickselect on whole rows (Hoare partition, median-of-three pivot): afterwards row
+ * nth has rank nth by coordinate dim within [lo, hi], no row before it is larger and
+ * none after it smaller. Moving the rows themselves (not an index) keeps every pass a
+ * sequential sweep. Hoare's scheme splits runs of equal keys evenly, so heavily
+ * duplicated data (integer grids) stays O(m) on average. Deterministic. */
+static void select_nth(double *pts, size_t *orig, int d, ptrdiff_t lo, ptrdiff_t hi,
+                       ptrdiff_t nth, int dim) {
+#define KEY(i) pts[(size_t)(i) * (size_t)d + (size_t)dim]
   while (hi > lo) {
-    double pivot = median3(key_of(pts, d, idx, lo, dim),
-                           key_of(pts, d, idx, lo + (hi - lo) / 2, dim),
-                           key_of(pts, d, idx, hi, dim));
+    double pivot = median3(KEY(lo), KEY(lo + (hi - lo) / 2), KEY(hi));
     ptrdiff_t i = lo, j = hi;
     while (i <= j) {
-      while (key_of(pts, d, idx, i, dim) < pivot) i++;
-      while (key_of(pts, d, idx, j, dim) > pivot) j--;
-      if (i <= j) {
-        size_t t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-        i++;
-        j--;
-      }
+      while (KEY(i) < pivot) i++;
+      while (KEY(j) > pivot) j--;
+      if (i <= j) swap_rows(pts, orig, d, i++, j--);
     }
     if (nth <= j) hi = j;
     else if (nth >= i) lo = i;
-    else return; /* j < nth < i: keys there equal the pivot */
+    else break; /* j < nth < i: keys there equal the pivot */
   }
+#undef KEY
 }
 
-static void leaf_box(const double *pts, int d, const size_t *idx, size_t s, size_t e,
-                     double *box) {
-  for (int j = 0; j < d; j++) box[j] = box[d + j] = pts[idx[s] * (size_t)d + (size_t)j];
+static void range_box(const double *pts, int d, size_t s, size_t e, double *box) {
+  for (int j = 0; j < d; j++) box[j] = box[d + j] = pts[s * (size_t)d + (size_t)j];
   for (size_t i = s + 1; i < e; i++) {
-    const double *p = pts + idx[i] * (size_t)d;
+    const double *p = pts + i * (size_t)d;
     for (int j = 0; j < d; j++) {
-      if (p[j] < box[j]) box[j] = p[j];
-      if (p[j] > box[d + j]) box[d + j] = p[j];
+      box[j] = p[j] < box[j] ? p[j] : box[j];
+      box[d + j] = p[j] > box[d + j] ? p[j] : box[d + j];
     }
   }
 }
 
-typedef struct {
-  dp_kdtree *t;
-  const double *src; /* caller's points, original order */
-  size_t *idx;       /* permutation being built: idx[pos] = original index */
-  int next;          /* next free node id (pre-order) */
-} kd_builder;
+/* Rewrite a finished leaf's rows (m x d) as columns (d x m) in place: the layout the
+ * leaf kernels read. Its rows are final once the leaf exists - later splits only
+ * touch other ranges. */
+static void leaf_to_columns(double *blk, size_t m, int d) {
+  double tmp[KD_LEAF * DP_KNN_MAX_DIM];
+  memcpy(tmp, blk, m * (size_t)d * sizeof *blk);
+  for (size_t i = 0; i < m; i++)
+    for (int j = 0; j < d; j++) blk[(size_t)j * m + i] = tmp[i * (size_t)d + (size_t)j];
+}
 
-/* Build the subtree over positions [s, e) and return its node id. The box of the
- * range is computed first (it is the node's box) and gives the widest dimension. */
-static int build_node(kd_builder *b, size_t s, size_t e) {
-  dp_kdtree *t = b->t;
-  int d = t->d, v = b->next++;
+/* Build the subtree over positions [s, e) in pre-order and return its node id.
+ * `extent` bounds the range's points: the root's true box, narrowed at each split
+ * to the split value. It only picks the widest dimension - rescanning every range
+ * for its exact box cost a third of the build - while the boxes kept for pruning are
+ * exact: a leaf's from its points, an inner node's the union of its children's. */
+static int build_node(dp_kdtree *t, int *next, int parent, size_t s, size_t e,
+                      const double *extent) {
+  int d = t->d, v = (*next)++;
   double *box = t->box + (size_t)v * 2 * (size_t)d;
-  leaf_box(b->src, d, b->idx, s, e, box);
-  t->nodes[v].start = s;
-  t->nodes[v].end = e;
-  t->nodes[v].right = -1;
+  t->nodes[v] = (kd_node){s, e, -1, parent};
   if (e - s <= KD_LEAF) {
+    range_box(t->pts, d, s, e, box);
     for (size_t i = s; i < e; i++) t->leaf_of[i] = v;
+    leaf_to_columns(t->pts + s * (size_t)d, e - s, d);
+    t->nleaves++;
     return v;
   }
   int dim = 0;
   for (int j = 1; j < d; j++)
-    if (box[d + j] - box[j] > box[d + dim] - box[dim]) dim = j;
+    if (extent[d + j] - extent[j] > extent[d + dim] - extent[dim]) dim = j;
   size_t mid = s + (e - s) / 2;
-  select_nth(b->idx, (ptrdiff_t)s, (ptrdiff_t)e - 1, (ptrdiff_t)mid, b->src, d, dim);
-  build_node(b, s, mid);
-  t->nodes[v].right = build_node(b, mid, e);
+  select_nth(t->pts, t->orig, d, (ptrdiff_t)s, (ptrdiff_t)e - 1, (ptrdiff_t)mid, dim);
+  double split = t->pts[mid * (size_t)d + (size_t)dim], sub[2 * DP_KNN_MAX_DIM];
+  memcpy(sub, extent, 2 * (size_t)d * sizeof *sub);
+  sub[d + dim] = split; /* left: every key <= split */
+  int l = build_node(t, next, v, s, mid, sub);
+  sub[d + dim] = extent[d + dim];
+  sub[dim] = split; /* right: every key >= split */
+  int r = build_node(t, next, v, mid, e, sub);
+  t->nodes[v].right = r;
+  const double *bl = t->box + (size_t)l * 2 * (size_t)d, *br = t->box + (size_t)r * 2 * (size_t)d;
+  for (int j = 0; j < d; j++) {
+    box[j] = bl[j] < br[j] ? bl[j] : br[j];
+    box[d + j] = bl[d + j] > br[d + j] ? bl[d + j] : br[d + j];
+  }
   return v;
 }
 
@@ -175,7 +210,7 @@ dp_kdtree *dp_kdtree_build(const double *pts, size_t n, int d) {
     dp_fail("kd-tree: no points to build over");
     return NULL;
   }
-  if (n > (size_t)INT32_MAX * KD_LEAF / 2) {
+  if (n > (size_t)INT32_MAX * KD_LEAF / 4) {
     dp_fail("kd-tree: %zu points is more than this tree supports", n);
     return NULL;
   }
@@ -195,13 +230,13 @@ dp_kdtree *dp_kdtree_build(const double *pts, size_t n, int d) {
     dp_kdtree_free(t);
     return NULL;
   }
+  memcpy(t->pts, pts, n * (size_t)d * sizeof *pts);
   for (size_t i = 0; i < n; i++) t->orig[i] = i;
-  kd_builder b = {t, pts, t->orig, 0};
-  build_node(&b, 0, n);
-  for (size_t p = 0; p < n; p++) {
-    t->where[t->orig[p]] = p;
-    memcpy(t->pts + p * (size_t)d, pts + t->orig[p] * (size_t)d, (size_t)d * sizeof *pts);
-  }
+  int next = 0;
+  double extent[2 * DP_KNN_MAX_DIM];
+  range_box(t->pts, d, 0, n, extent);
+  build_node(t, &next, -1, 0, n, extent);
+  for (size_t p = 0; p < n; p++) t->where[t->orig[p]] = p;
   return t;
 }
 
@@ -212,39 +247,86 @@ int dp_kdtree_dim(const dp_kdtree *t) { return t ? t->d : 0; }
 
 KD_INLINE double dmax(double a, double b) { return a > b ? a : b; }
 
+KD_INLINE double accumulate(double s, double g, dp_norm norm) {
+  return norm == DP_NORM_L2 ? s + g * g : dmax(s, g);
+}
+
 /* Lower bound of the raw distance from q to any point of the box. Per axis the gap is
  * lo - q (q below), q - hi (q above) or 0; at most one of the first two is positive,
  * so their clamped sum is exactly that gap. Terms are accumulated like dp_knn_raw. */
 KD_INLINE double box_lower(const double *box, const double *q, int d, dp_norm norm) {
   double s = 0.0;
-  for (int j = 0; j < d; j++) {
-    double g = dmax(box[j] - q[j], 0.0) + dmax(q[j] - box[d + j], 0.0);
-    s = norm == DP_NORM_L2 ? s + g * g : dmax(s, g);
-  }
+  for (int j = 0; j < d; j++)
+    s = accumulate(s, dmax(box[j] - q[j], 0.0) + dmax(q[j] - box[d + j], 0.0), norm);
+  return s;
+}
+
+/* Lower bound of the raw distance between any point of box a and any point of box b:
+ * for p in b, q in a, p - q >= b.lo - a.hi exactly, so also after rounding. */
+KD_INLINE double box_box_lower(const double *a, const double *b, int d, dp_norm norm) {
+  double s = 0.0;
+  for (int j = 0; j < d; j++)
+    s = accumulate(s, dmax(b[j] - a[d + j], 0.0) + dmax(a[j] - b[d + j], 0.0), norm);
   return s;
 }
 
 /* Upper bound of the raw distance from q to any point of the box. */
 KD_INLINE double box_upper(const double *box, const double *q, int d, dp_norm norm) {
   double s = 0.0;
-  for (int j = 0; j < d; j++) {
-    double g = dmax(q[j] - box[j], box[d + j] - q[j]);
-    s = norm == DP_NORM_L2 ? s + g * g : dmax(s, g);
-  }
+  for (int j = 0; j < d; j++) s = accumulate(s, dmax(q[j] - box[j], box[d + j] - q[j]), norm);
   return s;
 }
 
-/* Same bits as dp_knn_raw(q, p, d, norm), unrolled when d is a constant. */
-KD_INLINE double raw_dist(const double *q, const double *p, int d, dp_norm norm) {
+/* ---- leaf kernels --------------------------------------------------------------
+ * A leaf's points are stored by coordinate (the m x-values, then the m y-values, ...)
+ * in the leaf's own stretch [start * d, end * d) of pts, so one vector load fetches the
+ * same coordinate of neighbouring points. Four points are done per step in two
+ * 2-wide vectors (SSE2, always there on x86-64): each lane performs exactly the
+ * scalar sequence of dp_knn_raw - u_0^2, + u_1^2, ... in index order, or the running
+ * max of |u_j| - so the raw distances are the same bits as the brute force's. */
+
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2l __attribute__((vector_size(16)));
+typedef double v2d_unaligned __attribute__((vector_size(16), aligned(8)));
+
+KD_INLINE v2d v_load(const double *p) { return *(const v2d_unaligned *)p; }
+KD_INLINE v2d v_max(v2d a, v2d b) { /* lane-wise a > b ? a : b, like dmax */
+  v2l m = a > b;
+  return (v2d)((m & (v2l)a) | (~m & (v2l)b));
+}
+KD_INLINE v2d v_abs(v2d a) {
+  const v2l mag = {INT64_MAX, INT64_MAX};
+  return (v2d)((v2l)a & mag);
+}
+
+/* Raw distances from q to leaf points i, i+1 (s0) and i+2, i+3 (s1); s0 and s1
+ * start at zero, like dp_knn_raw's s. */
+#define KD_RAW4(blk, m, i, q, d, norm, s0, s1)                              \
+  do {                                                                      \
+    for (int j_ = 0; j_ < (d); j_++) {                                      \
+      v2d qj_ = {(q)[j_], (q)[j_]};                                         \
+      v2d u0_ = qj_ - v_load((blk) + (size_t)j_ * (m) + (i));               \
+      v2d u1_ = qj_ - v_load((blk) + (size_t)j_ * (m) + (i) + 2);           \
+      if ((norm) == DP_NORM_L2) {                                           \
+        (s0) += u0_ * u0_;                                                  \
+        (s1) += u1_ * u1_;                                                  \
+      } else {                                                              \
+        (s0) = v_max((s0), v_abs(u0_));                                     \
+        (s1) = v_max((s1), v_abs(u1_));                                     \
+      }                                                                     \
+    }                                                                       \
+  } while (0)
+
+/* Raw distance from q to leaf point i, one at a time (the last m % 4 points). */
+KD_INLINE double raw_one(const double *blk, size_t m, size_t i, const double *q, int d,
+                         dp_norm norm) {
   double s = 0.0;
   for (int j = 0; j < d; j++) {
-    double u = q[j] - p[j];
+    double u = q[j] - blk[(size_t)j * m + i];
     s = norm == DP_NORM_L2 ? s + u * u : dmax(s, fabs(u));
   }
   return s;
 }
-
-/* ---- k-th neighbour search ---------------------------------------------------- */
 
 /* best[0..k) ascending; v < best[k-1] on entry. */
 KD_INLINE void list_insert(double *best, int k, double v) {
@@ -256,83 +338,191 @@ KD_INLINE void list_insert(double *best, int k, double v) {
   best[j] = v;
 }
 
-KD_INLINE void scan_run(const double *pts, size_t s, size_t e, const double *q, int d,
-                        dp_norm norm, double *best, int k) {
-  for (size_t p = s; p < e; p++) {
-    double v = raw_dist(q, pts + p * (size_t)d, d, norm);
-    if (v < best[k - 1]) list_insert(best, k, v);
+/* Offer the leaf's points to the k-list, except local index skip (the query). Lanes
+ * are checked against the list only when one of four beats its current end. */
+KD_INLINE void scan_leaf(const double *blk, size_t m, size_t skip, const double *q, int d,
+                         dp_norm norm, double *best, int k) {
+  size_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    v2d s0 = {0.0, 0.0}, s1 = {0.0, 0.0};
+    KD_RAW4(blk, m, i, q, d, norm, s0, s1);
+    v2d bk = {best[k - 1], best[k - 1]};
+    v2l c0 = s0 < bk, c1 = s1 < bk;
+    if (!(c0[0] | c0[1] | c1[0] | c1[1])) continue;
+    double v[4] = {s0[0], s0[1], s1[0], s1[1]};
+    for (int l = 0; l < 4; l++)
+      if (v[l] < best[k - 1] && i + (size_t)l != skip) list_insert(best, k, v[l]);
+  }
+  for (; i < m; i++) {
+    double v = raw_one(blk, m, i, q, d, norm);
+    if (v < best[k - 1] && i != skip) list_insert(best, k, v);
   }
 }
 
-/* The k smallest raw distances from point pos (excluded) to the others. */
-KD_INLINE void search_kth(const dp_kdtree *t, size_t pos, int k, double *best, int d,
-                          dp_norm norm) {
-  const double *pts = t->pts, *boxes = t->box, *q = pts + pos * (size_t)d;
+/* Leaf points with raw distance <= thr from q. */
+KD_INLINE size_t count_leaf(const double *blk, size_t m, const double *q, double thr, int d,
+                            dp_norm norm) {
+  size_t i = 0;
+  long long neg = 0; /* a true lane compares to -1 */
+  v2d th = {thr, thr};
+  for (; i + 4 <= m; i += 4) {
+    v2d s0 = {0.0, 0.0}, s1 = {0.0, 0.0};
+    KD_RAW4(blk, m, i, q, d, norm, s0, s1);
+    v2l c = (s0 <= th) + (s1 <= th);
+    neg += c[0] + c[1];
+  }
+  size_t cnt = (size_t)(-neg);
+  for (; i < m; i++) cnt += raw_one(blk, m, i, q, d, norm) <= thr;
+  return cnt;
+}
+
+KD_INLINE const double *leaf_block(const dp_kdtree *t, int v, int d) {
+  return t->pts + t->nodes[v].start * (size_t)d;
+}
+
+/* The coordinates of the point at position pos, out of its leaf's block. */
+KD_INLINE void point_at(const dp_kdtree *t, size_t pos, double *q, int d) {
+  const kd_node *leaf = &t->nodes[t->leaf_of[pos]];
+  size_t m = leaf->end - leaf->start, i = pos - leaf->start;
+  const double *blk = t->pts + leaf->start * (size_t)d;
+  for (int j = 0; j < d; j++) q[j] = blk[(size_t)j * m + i];
+}
+
+/* Offer every point of positions [s, e) - whole leaves - except position skip. */
+KD_INLINE void scan_range(const dp_kdtree *t, size_t s, size_t e, size_t skip,
+                          const double *q, int d, dp_norm norm, double *best, int k) {
+  while (s < e) {
+    int v = t->leaf_of[s];
+    size_t m = t->nodes[v].end - t->nodes[v].start;
+    scan_leaf(leaf_block(t, v, d), m, skip - s, q, d, norm, best, k); /* wraps if outside */
+    s = t->nodes[v].end;
+  }
+}
+
+typedef struct {
+  double lb; /* box-to-box lower bound from the batch's queries */
+  int leaf;
+} kd_cand;
+
+typedef struct {
+  kd_cand *cand;  /* nleaves */
+  double *best;   /* KD_LEAF x k */
+  double *q;      /* KD_LEAF x DP_KNN_MAX_DIM: the batch's query coordinates */
+  size_t *qpos;   /* KD_LEAF */
+} kd_scratch;
+
+/* Insertion sort by (lb, leaf): the traversal below emits leaves nearest-first
+ * within each subtree, so the list arrives nearly sorted and this is close to linear
+ * (glibc's qsort, a merge sort through a comparator pointer, cost 20% of the run). */
+static void sort_cands(kd_cand *c, int nc) {
+  for (int i = 1; i < nc; i++) {
+    kd_cand x = c[i];
+    int j = i;
+    while (j > 0 && (c[j - 1].lb > x.lb || (c[j - 1].lb == x.lb && c[j - 1].leaf > x.leaf))) {
+      c[j] = c[j - 1];
+      j--;
+    }
+    c[j] = x;
+  }
+}
+
+/* Leaves outside the home range [hs, he) whose box comes within `bound` of the
+ * query box qbox, sorted nearest first. A node's bound is computed when its parent is
+ * expanded, so the nearer child can be pushed last and popped first. */
+KD_INLINE int collect_leaves(const dp_kdtree *t, const double *qbox, double bound, size_t hs,
+                             size_t he, kd_cand *cand, int d, dp_norm norm) {
   const kd_node *nodes = t->nodes;
   const size_t bs = 2 * (size_t)d;
-  for (int i = 0; i < k; i++) best[i] = INFINITY;
-  int own = t->leaf_of[pos];
-  scan_run(pts, nodes[own].start, pos, q, d, norm, best, k);
-  scan_run(pts, pos + 1, nodes[own].end, q, d, norm, best, k);
-
-  int stack[KD_STACK];
+  int stack[KD_STACK], sp = 0, nc = 0;
   double stack_lb[KD_STACK];
-  int sp = 0, v = 0;
-  double lb = 0.0; /* q lies in the root box */
-  for (;;) {
-    if (lb < best[k - 1]) {
-      while (nodes[v].right >= 0) {
-        int l = v + 1, r = nodes[v].right;
-        double bl = box_lower(boxes + (size_t)l * bs, q, d, norm);
-        double br = box_lower(boxes + (size_t)r * bs, q, d, norm);
-        if (br < bl) {
-          int ti = l; l = r; r = ti;
-          double tb = bl; bl = br; br = tb;
-        }
-        if (br < best[k - 1]) {
-          stack[sp] = r;
-          stack_lb[sp++] = br;
-        }
-        if (bl >= best[k - 1]) goto pop;
-        v = l;
-      }
-      if (v != own) scan_run(pts, nodes[v].start, nodes[v].end, q, d, norm, best, k);
-    }
-  pop:
-    if (sp == 0) break;
+  stack[sp] = 0;
+  stack_lb[sp++] = 0.0; /* the query box lies in the root box */
+  while (sp > 0) {
     sp--;
-    v = stack[sp];
-    lb = stack_lb[sp];
+    int v = stack[sp];
+    double lb = stack_lb[sp];
+    if (nodes[v].start >= hs && nodes[v].end <= he) continue; /* already scanned */
+    if (nodes[v].right < 0) {
+      cand[nc].lb = lb;
+      cand[nc++].leaf = v;
+      continue;
+    }
+    int c[2] = {v + 1, nodes[v].right};
+    double b[2];
+    for (int i = 0; i < 2; i++) b[i] = box_box_lower(qbox, t->box + (size_t)c[i] * bs, d, norm);
+    int nearer = b[1] < b[0];
+    for (int i = 0; i < 2; i++) {
+      int pick = i == 0 ? !nearer : nearer; /* farther first, nearer on top */
+      if (b[pick] < bound) {
+        stack[sp] = c[pick];
+        stack_lb[sp++] = b[pick];
+      }
+    }
+  }
+  sort_cands(cand, nc);
+  return nc;
+}
+
+/* Answer the m queries at positions qpos[], all in leaf `leaf`. */
+KD_INLINE void batch_kth(const dp_kdtree *t, const size_t *qpos, int m, int leaf, int k,
+                         kd_scratch *sc, size_t q0, double *eps, int d, dp_norm norm) {
+  const kd_node *nodes = t->nodes;
+  /* home: the smallest subtree around the leaf with more than k points */
+  int h = leaf;
+  while (nodes[h].end - nodes[h].start <= (size_t)k) h = nodes[h].parent;
+  size_t hs = nodes[h].start, he = nodes[h].end;
+  double qbox[2 * DP_KNN_MAX_DIM], bound = 0.0;
+  for (int i = 0; i < m; i++) {
+    double *q = sc->q + (size_t)i * DP_KNN_MAX_DIM;
+    double *best = sc->best + (size_t)i * (size_t)k;
+    point_at(t, qpos[i], q, d);
+    for (int j = 0; j < k; j++) best[j] = INFINITY;
+    scan_range(t, hs, he, qpos[i], q, d, norm, best, k);
+    bound = dmax(bound, best[k - 1]);
+    for (int j = 0; j < d; j++) {
+      qbox[j] = i == 0 || q[j] < qbox[j] ? q[j] : qbox[j];
+      qbox[d + j] = i == 0 || q[j] > qbox[d + j] ? q[j] : qbox[d + j];
+    }
+  }
+  int nc = bound > 0.0 ? collect_leaves(t, qbox, bound, hs, he, sc->cand, d, norm) : 0;
+  const size_t bs = 2 * (size_t)d;
+  for (int i = 0; i < m; i++) {
+    const double *q = sc->q + (size_t)i * DP_KNN_MAX_DIM;
+    double *best = sc->best + (size_t)i * (size_t)k;
+    for (int c = 0; c < nc && sc->cand[c].lb < best[k - 1]; c++) {
+      int v = sc->cand[c].leaf;
+      if (box_lower(t->box + (size_t)v * bs, q, d, norm) < best[k - 1])
+        scan_leaf(leaf_block(t, v, d), nodes[v].end - nodes[v].start, SIZE_MAX, q, d, norm,
+                  best, k);
+    }
+    eps[t->orig[qpos[i]] - q0] = dp_knn_from_raw(best[k - 1], norm);
   }
 }
 
-/* Visit the query positions for original indices [q0, q1): in leaf order when the
- * range is a good part of the set (locality), else in index order (no O(n) scan). */
+/* Queries for original indices [q0, q1): leaf by leaf when the range is a good part of
+ * the set, else one at a time in index order (no O(n) pass for a small block). */
 KD_INLINE void kth_range(const dp_kdtree *t, int k, size_t q0, size_t q1, double *eps,
-                         int d, dp_norm norm) {
-  double best[DP_KNN_MAX_K];
+                         kd_scratch *sc, int d, dp_norm norm) {
   if ((q1 - q0) * 4 >= t->n) {
-    for (size_t p = 0; p < t->n; p++) {
-      size_t o = t->orig[p];
-      if (o < q0 || o >= q1) continue;
-      search_kth(t, p, k, best, d, norm);
-      eps[o - q0] = dp_knn_from_raw(best[k - 1], norm);
+    for (int v = 0; v < t->nnodes; v++) {
+      if (t->nodes[v].right >= 0) continue;
+      int m = 0;
+      for (size_t p = t->nodes[v].start; p < t->nodes[v].end; p++)
+        if (t->orig[p] >= q0 && t->orig[p] < q1) sc->qpos[m++] = p;
+      if (m > 0) batch_kth(t, sc->qpos, m, v, k, sc, q0, eps, d, norm);
     }
   } else {
     for (size_t o = q0; o < q1; o++) {
-      search_kth(t, t->where[o], k, best, d, norm);
-      eps[o - q0] = dp_knn_from_raw(best[k - 1], norm);
+      size_t p = t->where[o];
+      batch_kth(t, &p, 1, t->leaf_of[p], k, sc, q0, eps, d, norm);
     }
   }
 }
 
-static void kth_l2_3(const dp_kdtree *t, int k, size_t a, size_t b, double *e) { kth_range(t, k, a, b, e, 3, DP_NORM_L2); }
-static void kth_l2_6(const dp_kdtree *t, int k, size_t a, size_t b, double *e) { kth_range(t, k, a, b, e, 6, DP_NORM_L2); }
-static void kth_mx_3(const dp_kdtree *t, int k, size_t a, size_t b, double *e) { kth_range(t, k, a, b, e, 3, DP_NORM_MAX); }
-static void kth_mx_6(const dp_kdtree *t, int k, size_t a, size_t b, double *e) { kth_range(t, k, a, b, e, 6, DP_NORM_MAX); }
-static void kth_any(const dp_kdtree *t, int k, dp_norm norm, size_t a, size_t b, double *e) {
-  kth_range(t, k, a, b, e, t->d, norm);
-}
+static void kth_l2_3(const dp_kdtree *t, int k, size_t a, size_t b, double *e, kd_scratch *s) { kth_range(t, k, a, b, e, s, 3, DP_NORM_L2); }
+static void kth_l2_6(const dp_kdtree *t, int k, size_t a, size_t b, double *e, kd_scratch *s) { kth_range(t, k, a, b, e, s, 6, DP_NORM_L2); }
+static void kth_mx_3(const dp_kdtree *t, int k, size_t a, size_t b, double *e, kd_scratch *s) { kth_range(t, k, a, b, e, s, 3, DP_NORM_MAX); }
+static void kth_mx_6(const dp_kdtree *t, int k, size_t a, size_t b, double *e, kd_scratch *s) { kth_range(t, k, a, b, e, s, 6, DP_NORM_MAX); }
 
 int dp_kdtree_kth(const dp_kdtree *t, int k, dp_norm norm, size_t q0, size_t q1, double *eps) {
   if (!t) return dp_fail("kd-tree k-th neighbour: NULL tree");
@@ -346,11 +536,23 @@ int dp_kdtree_kth(const dp_kdtree *t, int k, dp_norm norm, size_t q0, size_t q1,
     return dp_fail("kd-tree k-th neighbour: unknown norm %d", (int)norm);
   if (q0 == q1) return 0;
   if (!eps) return dp_fail("kd-tree k-th neighbour: NULL output");
-  int l2 = norm == DP_NORM_L2;
-  if (t->d == 3) (l2 ? kth_l2_3 : kth_mx_3)(t, k, q0, q1, eps);
-  else if (t->d == 6) (l2 ? kth_l2_6 : kth_mx_6)(t, k, q0, q1, eps);
-  else kth_any(t, k, norm, q0, q1, eps);
-  return 0;
+  kd_scratch sc;
+  sc.cand = dp_malloc((size_t)t->nleaves * sizeof *sc.cand, "kd-tree candidate list");
+  sc.best = dp_malloc((size_t)KD_LEAF * (size_t)k * sizeof *sc.best, "kd-tree k lists");
+  sc.q = dp_malloc((size_t)KD_LEAF * DP_KNN_MAX_DIM * sizeof *sc.q, "kd-tree query batch");
+  sc.qpos = dp_malloc((size_t)KD_LEAF * sizeof *sc.qpos, "kd-tree query batch");
+  int rc = sc.cand && sc.best && sc.q && sc.qpos ? 0 : -1;
+  if (rc == 0) {
+    int l2 = norm == DP_NORM_L2;
+    if (t->d == 3) (l2 ? kth_l2_3 : kth_mx_3)(t, k, q0, q1, eps, &sc);
+    else if (t->d == 6) (l2 ? kth_l2_6 : kth_mx_6)(t, k, q0, q1, eps, &sc);
+    else kth_range(t, k, q0, q1, eps, &sc, t->d, norm);
+  }
+  free(sc.cand);
+  free(sc.best);
+  free(sc.q);
+  free(sc.qpos);
+  return rc;
 }
 
 /* ---- radius counts ------------------------------------------------------------ */
@@ -370,7 +572,7 @@ static double radius_threshold(double r, dp_norm norm) {
 /* Points with raw distance <= thr from q, q's own point included. */
 KD_INLINE size_t count_leq(const dp_kdtree *t, const double *q, double thr, int d,
                            dp_norm norm) {
-  const double *pts = t->pts, *boxes = t->box;
+  const double *boxes = t->box;
   const kd_node *nodes = t->nodes;
   const size_t bs = 2 * (size_t)d;
   int stack[KD_STACK];
@@ -390,8 +592,7 @@ KD_INLINE size_t count_leq(const dp_kdtree *t, const double *q, double thr, int 
       stack[sp++] = v + 1;
       continue;
     }
-    for (size_t p = nodes[v].start; p < nodes[v].end; p++)
-      cnt += raw_dist(q, pts + p * (size_t)d, d, norm) <= thr;
+    cnt += count_leaf(leaf_block(t, v, d), nodes[v].end - nodes[v].start, q, thr, d, norm);
   }
   return cnt;
 }
@@ -399,8 +600,10 @@ KD_INLINE size_t count_leq(const dp_kdtree *t, const double *q, double thr, int 
 KD_INLINE size_t count_pos(const dp_kdtree *t, size_t pos, double r, int d, dp_norm norm) {
   if (!(r > 0.0)) return 0; /* dist >= 0 is never < r */
   double thr = radius_threshold(r, norm);
+  double q[DP_KNN_MAX_DIM];
+  point_at(t, pos, q, d);
   /* The query itself has raw 0 <= thr and is counted once: drop it. */
-  return count_leq(t, t->pts + pos * (size_t)d, thr, d, norm) - 1;
+  return count_leq(t, q, thr, d, norm) - 1;
 }
 
 static size_t count_l2_3(const dp_kdtree *t, size_t p, double r) { return count_pos(t, p, r, 3, DP_NORM_L2); }
