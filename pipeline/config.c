@@ -19,6 +19,7 @@ struct dp_node {
   char *text;    /* scalar text */
   char *path;    /* key path for messages */
   int line, col; /* 1-based */
+  int key_line, key_col; /* where its key was written, for a map value */
   int quoted;    /* a quoted scalar is always a string */
   int used;      /* set by getters through const pointers: the tree is heap memory */
   size_t n, cap;
@@ -109,19 +110,22 @@ static int parse_children(reader *r, dp_node *n) {
     }
     char path[1024];
     char *key = NULL;
+    int key_line = 0, key_col = 0;
     if (n->kind == DP_NODE_MAP) {
       if (ev.type != YAML_SCALAR_EVENT) {
         int rc = dp_fail("%s:%zu:%zu: %s: a mapping key must be a plain word", r->name,
-                         ev.start_mark.line + 1, ev.start_mark.column + 1, n->path);
+                         ev.start_mark.line + 1, ev.start_mark.column + 1, dp_node_path(n));
         yaml_event_delete(&ev);
         return rc;
       }
       key = dp_strdup((const char *)ev.data.scalar.value);
+      key_line = (int)ev.start_mark.line + 1;
+      key_col = (int)ev.start_mark.column + 1;
       for (size_t i = 0; key && i < n->n; i++)
         if (strcmp(n->keys[i], key) == 0) {
           dp_fail("%s:%zu:%zu: %s%s%s: duplicate key (first given on line %d)", r->name,
                   ev.start_mark.line + 1, ev.start_mark.column + 1, n->path,
-                  *n->path ? "." : "", key, n->items[i]->line);
+                  *n->path ? "." : "", key, n->items[i]->key_line);
           free(key);
           yaml_event_delete(&ev);
           return -1;
@@ -129,12 +133,19 @@ static int parse_children(reader *r, dp_node *n) {
       yaml_event_delete(&ev);
       if (!key) return -1;
       snprintf(path, sizeof path, "%s%s%s", n->path, *n->path ? "." : "", key);
-      DP_TRY(next_event(r, &ev));
+      if (next_event(r, &ev) != 0) {
+        free(key);
+        return -1;
+      }
     } else {
       snprintf(path, sizeof path, "%s[%zu]", n->path, idx);
     }
     dp_node *child = NULL;
-    if (parse_node(r, &ev, path, &child) != 0 || node_push(n, key, child) != 0) {
+    if (parse_node(r, &ev, path, &child) == 0) {
+      child->key_line = key_line;
+      child->key_col = key_col;
+    }
+    if (!child || node_push(n, key, child) != 0) {
       free(key);
       node_free(child);
       return -1;
@@ -192,9 +203,6 @@ static int parse_stream(reader *r) {
   yaml_event_delete(&ev); /* DOCUMENT_START */
   DP_TRY(next_event(r, &ev));
   DP_TRY(parse_node(r, &ev, "", &r->cfg->root));
-  if (r->cfg->root->kind != DP_NODE_MAP)
-    return dp_fail("%s:%d:%d: the top level must be a mapping (run:, stages:)", r->name,
-                   r->cfg->root->line, r->cfg->root->col);
   DP_TRY(next_event(r, &ev)); /* DOCUMENT_END */
   yaml_event_delete(&ev);
   DP_TRY(next_event(r, &ev));
@@ -317,8 +325,8 @@ static int want_scalar(const dp_node *n, const char *what) {
 
 int dp_cfg_scalar_int(const dp_node *n, long min, long max, long *out) {
   char what[128];
-  if (min == 1 && max == LONG_MAX) snprintf(what, sizeof what, "a positive integer");
-  else if (min == 0 && max == LONG_MAX) snprintf(what, sizeof what, "a non-negative integer");
+  if (min == 1 && max >= INT_MAX) snprintf(what, sizeof what, "a positive integer");
+  else if (min == 0 && max >= INT_MAX) snprintf(what, sizeof what, "a non-negative integer");
   else snprintf(what, sizeof what, "an integer in [%ld, %ld]", min, max);
   DP_TRY(want_scalar(n, what));
   char *end;
@@ -434,7 +442,7 @@ int dp_config_check_unused(const dp_config *c) {
   if (!key) /* an unread list item: the list's owner ignored it */
     return dp_fail("%s:%d:%d: %s: unexpected item", c->path, u->line, u->col, dp_node_path(u));
   return dp_fail("%s:%d:%d: %s: unknown key \"%s\" (configs/reference.yaml lists every key)",
-                 c->path, u->line, u->col, dp_node_path(u), key);
+                 c->path, u->key_line, u->key_col, dp_node_path(u), key);
 }
 
 static void hash_node(dp_hash *h, const dp_node *n) {

@@ -33,10 +33,14 @@ static int injected_fault(const dp_ctx *ctx) {
   if (sscanf(f, "fail:%63[^:]:%d", stage, &rank) == 2 && !strcmp(stage, ctx->stage) &&
       rank == ctx->rank)
     return dp_fail("injected fault (DEPTHPOSE_FAULT=%s)", f);
-  if (sscanf(f, "stall:%63s", stage) == 1 && !strcmp(stage, ctx->stage)) {
-    for (;;) pause(); /* the test kills us here, mid-stage, outputs half-written */
-  }
   return 0;
+}
+
+void dp_fault_stall(const dp_ctx *ctx) {
+  const char *f = getenv("DEPTHPOSE_FAULT");
+  char stage[64];
+  if (f && sscanf(f, "stall:%63s", stage) == 1 && !strcmp(stage, ctx->stage))
+    for (;;) pause(); /* the test kills us here: outputs written as .partial, not committed */
 }
 
 int dp_mpi_agree(MPI_Comm comm, int local_status) {

@@ -67,6 +67,8 @@ static int setup_run(const dp_run_args *a, MPI_Comm comm, run_setup *s) {
   memset(s, 0, sizeof *s);
   DP_TRY(load_config(a->config, comm, &s->cfg));
   const dp_node *root = dp_config_root(s->cfg), *run = NULL, *stages = NULL;
+  if (dp_node_type(root) != DP_NODE_MAP)
+    return dp_node_fail(root, "the top level must be a mapping with run: and stages: sections");
   DP_TRY(dp_cfg_section(root, "run", &run));
   DP_TRY(dp_cfg_section(root, "stages", &stages));
   const char *workdir;
@@ -245,6 +247,7 @@ static int run_one(const run_setup *s, dp_manifest *m, int i, MPI_Comm comm) {
   dp_info("== %s: %s", st->name, st->what);
   double t0 = dp_now();
   rc = st->run(&ctx);
+  dp_fault_stall(&ctx);
   rc = dp_ctx_sync(&ctx, rc);
   double wall = dp_now() - t0;
   if (rc == 0 && rank == 0) rc = commit_stage(s, m, i, wall, ctx.summary);

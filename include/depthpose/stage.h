@@ -63,8 +63,11 @@ const char *dp_ctx_output(dp_ctx *ctx, const char *name);
  * rank returns -1; otherwise 0. Call it before any collective operation that follows
  * work which can fail on some ranks only, so that no rank waits on a failed one.
  * Also the fault-injection point for tests: DEPTHPOSE_FAULT=fail:STAGE:RANK makes
- * that rank fail at its first sync point in that stage, stall:STAGE sleeps there. */
+ * that rank fail at its first sync point in that stage. */
 int dp_ctx_sync(dp_ctx *ctx, int local_status);
+/* Test hook: DEPTHPOSE_FAULT=stall:STAGE parks every rank after the stage's run()
+ * returned, its outputs complete as .partial but not yet committed, until killed. */
+void dp_fault_stall(const dp_ctx *ctx);
 /* The same agreement on any communicator, without fault injection. */
 int dp_mpi_agree(MPI_Comm comm, int local_status);
 
