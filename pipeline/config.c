@@ -294,8 +294,47 @@ int dp_node_fail(const dp_node *n, const char *fmt, ...) {
   return dp_fail("%s:%d:%d: %s: %s", n->owner->path, n->line, n->col, dp_node_path(n), msg);
 }
 
+/* ---- the keys the code asks for (for `depthpose keys`) ------------------------- */
+
+static char **g_asked;
+static size_t g_n_asked;
+static int g_recording;
+
+void dp_config_record_keys(int on) { g_recording = on; }
+
+/* "stages.ingest.sources[0]" + "format" -> "stages.ingest.sources[].format" */
+static void record_key(const dp_node *map, const char *key) {
+  char path[1024];
+  size_t k = 0;
+  for (const char *p = map->path; *p && k + 3 < sizeof path; p++) {
+    if (*p == '[') {
+      path[k++] = '[';
+      path[k++] = ']';
+      while (*p && *p != ']') p++;
+      if (!*p) break;
+      continue;
+    }
+    path[k++] = *p;
+  }
+  path[k] = '\0';
+  char full[1200];
+  snprintf(full, sizeof full, "%s%s%s", path, k ? "." : "", key);
+  for (size_t i = 0; i < g_n_asked; i++)
+    if (!strcmp(g_asked[i], full)) return;
+  char **n = realloc(g_asked, (g_n_asked + 1) * sizeof *n);
+  if (!n) return;
+  g_asked = n;
+  g_asked[g_n_asked++] = dp_strdup(full);
+}
+
+size_t dp_config_asked_keys(const char *const **keys) {
+  *keys = (const char *const *)g_asked;
+  return g_n_asked;
+}
+
 const dp_node *dp_cfg_get(const dp_node *map, const char *key) {
   if (!map || map->kind != DP_NODE_MAP) return NULL;
+  if (g_recording) record_key(map, key);
   ((dp_node *)map)->used = 1;
   for (size_t i = 0; i < map->n; i++)
     if (strcmp(map->keys[i], key) == 0) {

@@ -299,6 +299,13 @@ int dp_driver_run(const dp_run_args *a, MPI_Comm comm) {
   return rc;
 }
 
+int dp_driver_check(const dp_run_args *a, MPI_Comm comm) {
+  run_setup s;
+  int rc = setup_run(a, comm, &s);
+  free_setup(&s);
+  return rc;
+}
+
 int dp_driver_status(const dp_run_args *a, MPI_Comm comm) {
   int rank;
   MPI_Comm_rank(comm, &rank);

@@ -12,5 +12,7 @@ typedef struct {
 
 int dp_driver_run(const dp_run_args *a, MPI_Comm comm);
 int dp_driver_status(const dp_run_args *a, MPI_Comm comm);
+/* Load the config and configure every stage, nothing else (for `keys`). */
+int dp_driver_check(const dp_run_args *a, MPI_Comm comm);
 
 #endif

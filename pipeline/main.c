@@ -19,6 +19,8 @@ static const char *USAGE =
     "        show each stage's state: done, stale, missing or failed\n"
     "  stages\n"
     "        list the stages\n"
+    "  keys CONFIG\n"
+    "        list every configuration key the stages read with CONFIG\n"
     "  --help, --version\n"
     "\n"
     "Run under MPI: mpirun -np 4 depthpose run configs/quick.yaml\n";
@@ -86,10 +88,21 @@ int main(int argc, char **argv) {
   if (rc == 0) {
     if (!cmd) rc = usage_error(rank, "no command given", NULL);
     else if (!strcmp(cmd, "stages")) rc = rank == 0 ? list_stages() : 0;
-    else if (strcmp(cmd, "run") && strcmp(cmd, "status")) rc = usage_error(rank, "unknown command", cmd);
+    else if (strcmp(cmd, "run") && strcmp(cmd, "status") && strcmp(cmd, "keys"))
+      rc = usage_error(rank, "unknown command", cmd);
     else if (!a.config) rc = usage_error(rank, "missing CONFIG for", cmd);
     else {
-      rc = !strcmp(cmd, "run") ? dp_driver_run(&a, MPI_COMM_WORLD) : dp_driver_status(&a, MPI_COMM_WORLD);
+      if (!strcmp(cmd, "keys")) {
+        dp_config_record_keys(1);
+        rc = dp_driver_check(&a, MPI_COMM_WORLD);
+      } else {
+        rc = !strcmp(cmd, "run") ? dp_driver_run(&a, MPI_COMM_WORLD) : dp_driver_status(&a, MPI_COMM_WORLD);
+      }
+      if (rc == 0 && !strcmp(cmd, "keys") && rank == 0) {
+        const char *const *keys;
+        size_t n = dp_config_asked_keys(&keys);
+        for (size_t i = 0; i < n; i++) printf("%s\n", keys[i]);
+      }
       if (rc != 0) {
         if (rank == 0) {
           fprintf(stderr, "depthpose: error: %s\n", dp_error_message());

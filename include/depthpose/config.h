@@ -60,6 +60,11 @@ int dp_cfg_scalar_double(const dp_node *n, double min, double max, double *out);
 /* After every stage has read its section: the first key nobody read is an error. */
 int dp_config_check_unused(const dp_config *c);
 
+/* Record every key path a getter asks for (list indices as "[]"), to check that
+ * configs/reference.yaml documents exactly the keys the code reads. */
+void dp_config_record_keys(int on);
+size_t dp_config_asked_keys(const char *const **keys);
+
 /* Hash of a subtree's content (keys, values, structure; not comments or layout), so a
  * stage reruns when, and only when, its settings change. */
 uint64_t dp_node_hash(const dp_node *n);
