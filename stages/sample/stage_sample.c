@@ -167,7 +167,8 @@ static int run(dp_ctx *ctx) {
   double t_sample = dp_now() - t0;
   hid_t f = -1;
   coverage_stats cs = {0};
-  if (rc == 0) {
+  if (rc == 0) { /* the stage's rate is set by its slowest rank */
+    MPI_Allreduce(MPI_IN_PLACE, &t_sample, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
     MPI_Allreduce(&rejected, &total_rejected, 1, MPI_LONG, MPI_SUM, ctx->comm);
     f = dp_h5_create(dp_ctx_output(ctx, "synth.h5"), ctx->comm);
     rc = dp_ctx_sync(ctx, f < 0 ? -1 : 0);
@@ -191,9 +192,9 @@ static int run(dp_ctx *ctx) {
                  100 * cs.closer_synth);
       char rej[96] = "";
       if (o->capsule_radius_mm > 0) snprintf(rej, sizeof rej, ", %.2f%% of draws rejected", 100 * rate);
-      dp_ctx_summary(ctx, "%zu poses from %zu train poses (%s offsets) in %.2f s (%.0f poses/s on rank 0)%s%s",
+      dp_ctx_summary(ctx, "%zu poses from %zu train poses (%s offsets) drawn in %.2f s (%.0f poses/s)%s%s",
                      M, ps.n, o->canonical ? "canonical" : "world-axis", t_sample,
-                     t_sample > 0 ? (double)count / t_sample : 0.0, rej, cov);
+                     t_sample > 0 ? (double)M / t_sample : 0.0, rej, cov);
     }
   }
   free(mine);
