@@ -67,7 +67,9 @@ void dp_kdtree_free(dp_kdtree *t);
 size_t dp_kdtree_size(const dp_kdtree *t);
 int dp_kdtree_dim(const dp_kdtree *t);
 /* Same contract as dp_brute_kth, over the points the tree was built from. Queries run
- * in tree order for locality; results land in original index order. */
+ * in tree order for locality; results land in original index order. On x86 CPUs with
+ * AVX2 a 4-wide kernel is used unless the environment sets DP_KNN_NO_AVX2 (same bits
+ * either way). */
 int dp_kdtree_kth(const dp_kdtree *t, int k, dp_norm norm, size_t q0, size_t q1, double *eps);
 /* Number of points j != i with dist(p_i, p_j) < r (strict), for query point index i.
  * r <= 0 (or NaN) gives 0. i >= n is a caller bug: dp_fail and return SIZE_MAX. */

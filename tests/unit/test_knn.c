@@ -87,6 +87,19 @@ static void test_kth_rounded_grid(void) {
   free(p6);
 }
 
+/* On an AVX2 machine the search runs a 4-wide kernel; DP_KNN_NO_AVX2 selects the
+ * portable 2-wide one, which must give the same bits too. */
+static void test_kth_portable_kernel(void) {
+  double *p3 = grid_points(2000, 3, 9, 0.1, 1000.3, 15);
+  double *p6 = grid_points(2000, 6, 3, 1.0, 0.0, 16);
+  setenv("DP_KNN_NO_AVX2", "1", 1);
+  run_kth_cases(p3, 2000, 3);
+  run_kth_cases(p6, 2000, 6);
+  unsetenv("DP_KNN_NO_AVX2");
+  free(p3);
+  free(p6);
+}
+
 static void test_kth_continuous_other_dims(void) {
   for (int d = 1; d <= DP_KNN_MAX_DIM; d++) {
     double *p = uniform_points(1500, d, 100 + (uint64_t)d);
@@ -208,5 +221,6 @@ static void test_errors(void) {
 
 DP_TEST_MAIN("knn", DP_TEST(test_dist_definition), DP_TEST(test_kth_grid_d3),
              DP_TEST(test_kth_grid_d6), DP_TEST(test_kth_rounded_grid),
+             DP_TEST(test_kth_portable_kernel),
              DP_TEST(test_kth_continuous_other_dims), DP_TEST(test_kth_small_and_identical),
              DP_TEST(test_counts_grid), DP_TEST(test_errors))
