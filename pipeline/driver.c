@@ -19,6 +19,12 @@
 
 #define MAX_STAGES 16
 
+/* What a stage asks of a batch scheduler (slurm: section; used by jobs/submit-stages.sh). */
+typedef struct {
+  long nodes, ntasks;
+  const char *time;
+} resources;
+
 typedef struct {
   dp_config *cfg;
   const char *name;
@@ -27,6 +33,7 @@ typedef struct {
   int n;                     /* registered stages */
   void *opts[MAX_STAGES];
   uint64_t config_hash[MAX_STAGES];
+  resources res[MAX_STAGES];
 } run_setup;
 
 /* Rank 0 reads the file and broadcasts it, so that N ranks do not hit the file system
@@ -63,6 +70,28 @@ static void free_setup(run_setup *s) {
   dp_config_free(s->cfg);
 }
 
+static int parse_resources(const dp_node *sec, const resources *def, resources *out) {
+  DP_TRY(dp_cfg_int(sec, "nodes", def->nodes, 1, 100000, &out->nodes));
+  DP_TRY(dp_cfg_int(sec, "ntasks", def->ntasks, 1, 10000000, &out->ntasks));
+  DP_TRY(dp_cfg_string(sec, "time", def->time, &out->time));
+  return 0;
+}
+
+/* slurm: {nodes, ntasks, time, stages: {<stage>: {nodes, ntasks, time}}} */
+static int setup_slurm(const dp_node *root, run_setup *s) {
+  const dp_node *sl = NULL, *per = NULL;
+  DP_TRY(dp_cfg_section(root, "slurm", &sl));
+  resources def = {1, 2, "01:00:00"}, all;
+  DP_TRY(parse_resources(sl, &def, &all));
+  DP_TRY(dp_cfg_section(sl, "stages", &per));
+  for (int i = 0; i < s->n; i++) {
+    const dp_node *one = NULL;
+    DP_TRY(dp_cfg_section(per, dp_stages[i]->name, &one));
+    DP_TRY(parse_resources(one, &all, &s->res[i]));
+  }
+  return 0;
+}
+
 static int setup_run(const dp_run_args *a, MPI_Comm comm, run_setup *s) {
   memset(s, 0, sizeof *s);
   DP_TRY(load_config(a->config, comm, &s->cfg));
@@ -89,6 +118,7 @@ static int setup_run(const dp_run_args *a, MPI_Comm comm, run_setup *s) {
     uint64_t h[2] = {dp_node_hash(sec), s->seed};
     s->config_hash[s->n] = dp_hash_bytes(h, sizeof h);
   }
+  DP_TRY(setup_slurm(root, s));
   return dp_config_check_unused(s->cfg);
 }
 
@@ -302,6 +332,28 @@ int dp_driver_run(const dp_run_args *a, MPI_Comm comm) {
 int dp_driver_check(const dp_run_args *a, MPI_Comm comm) {
   run_setup s;
   int rc = setup_run(a, comm, &s);
+  free_setup(&s);
+  return rc;
+}
+
+int dp_driver_plan(const dp_run_args *a, MPI_Comm comm) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  run_setup s;
+  int rc = setup_run(a, comm, &s);
+  dp_manifest m;
+  if (rc == 0 && rank == 0) rc = dp_manifest_load(s.workdir, &m);
+  rc = dp_mpi_agree(comm, rc);
+  if (rc == 0 && rank == 0) {
+    int current = 1;
+    for (int i = 0; i < s.n; i++) {
+      stage_state st = state_of(&s, &m, i, current);
+      current = current && st == ST_DONE;
+      printf("%s\t%s\t%ld\t%ld\t%s\n", dp_stages[i]->name, STATE_NAMES[st], s.res[i].nodes,
+             s.res[i].ntasks, s.res[i].time);
+    }
+    fflush(stdout);
+  }
   free_setup(&s);
   return rc;
 }

@@ -12,6 +12,8 @@ typedef struct {
 
 int dp_driver_run(const dp_run_args *a, MPI_Comm comm);
 int dp_driver_status(const dp_run_args *a, MPI_Comm comm);
+/* One line per stage for batch scripts: stage, state, nodes, ntasks, time. */
+int dp_driver_plan(const dp_run_args *a, MPI_Comm comm);
 /* Load the config and configure every stage, nothing else (for `keys`). */
 int dp_driver_check(const dp_run_args *a, MPI_Comm comm);
 

@@ -19,6 +19,8 @@ static const char *USAGE =
     "        show each stage's state: done, stale, missing or failed\n"
     "  stages\n"
     "        list the stages\n"
+    "  plan CONFIG [--workdir DIR]\n"
+    "        stage, state, nodes, ntasks, time per line (for jobs/submit-stages.sh)\n"
     "  keys CONFIG\n"
     "        list every configuration key the stages read with CONFIG\n"
     "  --help, --version\n"
@@ -88,13 +90,15 @@ int main(int argc, char **argv) {
   if (rc == 0) {
     if (!cmd) rc = usage_error(rank, "no command given", NULL);
     else if (!strcmp(cmd, "stages")) rc = rank == 0 ? list_stages() : 0;
-    else if (strcmp(cmd, "run") && strcmp(cmd, "status") && strcmp(cmd, "keys"))
+    else if (strcmp(cmd, "run") && strcmp(cmd, "status") && strcmp(cmd, "keys") && strcmp(cmd, "plan"))
       rc = usage_error(rank, "unknown command", cmd);
     else if (!a.config) rc = usage_error(rank, "missing CONFIG for", cmd);
     else {
       if (!strcmp(cmd, "keys")) {
         dp_config_record_keys(1);
         rc = dp_driver_check(&a, MPI_COMM_WORLD);
+      } else if (!strcmp(cmd, "plan")) {
+        rc = dp_driver_plan(&a, MPI_COMM_WORLD);
       } else {
         rc = !strcmp(cmd, "run") ? dp_driver_run(&a, MPI_COMM_WORLD) : dp_driver_status(&a, MPI_COMM_WORLD);
       }

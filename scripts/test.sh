@@ -13,4 +13,15 @@ cmake --build build -j"$jobs"
 cmake -S . -B build-asan -DDEPTHPOSE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest -j"$jobs" -LE 'bench|slurm|slow' --output-on-failure)
+# SLURM tests under a real one-node cluster, when the shared tools are beside us.
+slurm_tools=../shared/tools/local-slurm
+if [ -x "$slurm_tools/start.sh" ]; then
+  D=/tmp/depthpose-slurm
+  LOCAL_SLURM_CPUS=${LOCAL_SLURM_CPUS:-4} "$slurm_tools/start.sh" "$D" >/dev/null
+  trap '"$slurm_tools/stop.sh" "$D" >/dev/null 2>&1' EXIT
+  export SLURM_CONF=$D/etc/slurm.conf DP_JOBCHECK=$PWD/$slurm_tools/jobcheck.sh
+  (cd build && ctest -L slurm --output-on-failure)
+else
+  echo "note: $slurm_tools not found; SLURM tests not run"
+fi
 echo "all tests passed"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# submit-stages.sh CONFIG [--workdir DIR] - one SLURM job per stage, each with the
+# resources the config's slurm: section gives it, chained with afterok. Stages whose
+# manifest record is current are not submitted; once one stage is submitted, every later
+# stage is too (its inputs will change). Prints "stage: job ID" lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=${1:?usage: jobs/submit-stages.sh CONFIG [--workdir DIR]}
+shift
+bin=${DEPTHPOSE_BIN:-build/depthpose}
+[ "$(id -u)" -ne 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+plan=$("$bin" plan "$config" "$@")
+prev=""
+while IFS=$'\t' read -r stage state nodes ntasks time; do
+  if [ "$state" = done ] && [ -z "$prev" ]; then
+    echo "$stage: done, not submitted"
+    continue
+  fi
+  dep=()
+  [ -z "$prev" ] || dep=(--dependency="afterok:$prev")
+  prev=$(sbatch --parsable --job-name="depthpose-$stage" --nodes="$nodes" --ntasks="$ntasks" \
+    --time="$time" "${dep[@]}" jobs/stage.sbatch "$config" "$stage" "$@")
+  echo "$stage: job $prev"
+done <<<"$plan"
