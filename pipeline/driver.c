@@ -336,7 +336,12 @@ int dp_driver_check(const dp_run_args *a, MPI_Comm comm) {
   return rc;
 }
 
-int dp_driver_plan(const dp_run_args *a, MPI_Comm comm) {
+/* Load the config and the manifest, then hand each stage's state to `show` in order
+ * (on rank 0). A stage counts as current only if every stage before it is too. */
+typedef void (*show_fn)(const run_setup *s, int i, stage_state st, const dp_record *r);
+
+static int for_each_state(const dp_run_args *a, MPI_Comm comm, void (*header)(const run_setup *),
+                          show_fn show) {
   int rank;
   MPI_Comm_rank(comm, &rank);
   run_setup s;
@@ -345,12 +350,12 @@ int dp_driver_plan(const dp_run_args *a, MPI_Comm comm) {
   if (rc == 0 && rank == 0) rc = dp_manifest_load(s.workdir, &m);
   rc = dp_mpi_agree(comm, rc);
   if (rc == 0 && rank == 0) {
+    if (header) header(&s);
     int current = 1;
     for (int i = 0; i < s.n; i++) {
       stage_state st = state_of(&s, &m, i, current);
       current = current && st == ST_DONE;
-      printf("%s\t%s\t%ld\t%ld\t%s\n", dp_stages[i]->name, STATE_NAMES[st], s.res[i].nodes,
-             s.res[i].ntasks, s.res[i].time);
+      show(&s, i, st, dp_manifest_find(&m, dp_stages[i]->name));
     }
     fflush(stdout);
   }
@@ -358,29 +363,29 @@ int dp_driver_plan(const dp_run_args *a, MPI_Comm comm) {
   return rc;
 }
 
+static void show_plan(const run_setup *s, int i, stage_state st, const dp_record *r) {
+  (void)r;
+  printf("%s\t%s\t%ld\t%ld\t%s\n", dp_stages[i]->name, STATE_NAMES[st], s->res[i].nodes,
+         s->res[i].ntasks, s->res[i].time);
+}
+
+int dp_driver_plan(const dp_run_args *a, MPI_Comm comm) {
+  return for_each_state(a, comm, NULL, show_plan);
+}
+
+static void status_header(const run_setup *s) {
+  printf("run %s, work directory %s\n", s->name, s->workdir);
+  printf("%-10s %-8s %9s  %-28s %s\n", "stage", "state", "wall_s", "outputs", "summary");
+}
+
+static void show_status(const run_setup *s, int i, stage_state st, const dp_record *r) {
+  (void)s;
+  char wall[32] = "-";
+  if (r && r->wall > 0) snprintf(wall, sizeof wall, "%.2f", r->wall);
+  printf("%-10s %-8s %9s  %-28s %s\n", dp_stages[i]->name, STATE_NAMES[st], wall,
+         r && *r->outputs ? r->outputs : "-", r ? r->summary : "");
+}
+
 int dp_driver_status(const dp_run_args *a, MPI_Comm comm) {
-  int rank;
-  MPI_Comm_rank(comm, &rank);
-  run_setup s;
-  int rc = setup_run(a, comm, &s);
-  dp_manifest m;
-  if (rc == 0 && rank == 0) rc = dp_manifest_load(s.workdir, &m);
-  rc = dp_mpi_agree(comm, rc);
-  if (rc == 0 && rank == 0) {
-    printf("run %s, work directory %s\n", s.name, s.workdir);
-    printf("%-10s %-8s %9s  %-28s %s\n", "stage", "state", "wall_s", "outputs", "summary");
-    int current = 1;
-    for (int i = 0; i < s.n; i++) {
-      stage_state st = state_of(&s, &m, i, current);
-      current = current && st == ST_DONE;
-      const dp_record *r = dp_manifest_find(&m, dp_stages[i]->name);
-      char wall[32] = "-";
-      if (r && r->wall > 0) snprintf(wall, sizeof wall, "%.2f", r->wall);
-      printf("%-10s %-8s %9s  %-28s %s\n", dp_stages[i]->name, STATE_NAMES[st], wall,
-             r && *r->outputs ? r->outputs : "-", r ? r->summary : "");
-    }
-    fflush(stdout);
-  }
-  free_setup(&s);
-  return rc;
+  return for_each_state(a, comm, status_header, show_status);
 }

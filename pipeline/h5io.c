@@ -81,10 +81,28 @@ hid_t dp_h5_create_dataset(hid_t file, const char *name, hid_t type, int rank,
   return d;
 }
 
+/* Select rows [start, start+count) of dimension 0 in the dataset's file space and
+ * return a memory space of that shape; a rank with no rows selects none in both, so it
+ * can still take part in a collective call. */
+static hid_t select_rows(hid_t fspace, hsize_t start, hsize_t count) {
+  int rank = H5Sget_simple_extent_ndims(fspace);
+  hsize_t off[H5S_MAX_RANK] = {0}, cnt[H5S_MAX_RANK];
+  H5Sget_simple_extent_dims(fspace, cnt, NULL);
+  off[0] = start;
+  cnt[0] = count;
+  hid_t mspace = H5Screate_simple(rank, cnt, NULL);
+  if (count == 0) {
+    H5Sselect_none(fspace);
+    H5Sselect_none(mspace);
+  } else {
+    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
+  }
+  return mspace;
+}
+
 int dp_h5_write_slab(hid_t dset, hid_t type, hsize_t start, hsize_t count, const void *buf) {
   hid_t fspace = H5Dget_space(dset);
-  int rank = H5Sget_simple_extent_ndims(fspace);
-  hsize_t dims[H5S_MAX_RANK], off[H5S_MAX_RANK] = {0}, cnt[H5S_MAX_RANK];
+  hsize_t dims[H5S_MAX_RANK];
   H5Sget_simple_extent_dims(fspace, dims, NULL);
   if (start + count > dims[0]) {
     H5Sclose(fspace);
@@ -92,17 +110,7 @@ int dp_h5_write_slab(hid_t dset, hid_t type, hsize_t start, hsize_t count, const
                    (unsigned long long)start, (unsigned long long)(start + count),
                    (unsigned long long)dims[0]);
   }
-  memcpy(cnt, dims, sizeof(hsize_t) * (size_t)rank);
-  off[0] = start;
-  cnt[0] = count;
-  hid_t mspace = H5Screate_simple(rank, cnt, NULL);
-  /* Every rank makes the same collective call; a rank with nothing selects none. */
-  if (count == 0) {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
-  } else {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
-  }
+  hid_t mspace = select_rows(fspace, start, count);
   hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
   hid_t fid = H5Iget_file_id(dset), fapl = H5Fget_access_plist(fid);
   if (H5Pget_driver(fapl) == H5FD_MPIO) H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
@@ -173,17 +181,7 @@ int dp_h5_read_rows(hid_t file, const char *name, hid_t type, hsize_t start, hsi
                    (unsigned long long)dims[0], (unsigned long long)(start + count));
   hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
   hid_t fspace = H5Dget_space(d);
-  hsize_t off[H5S_MAX_RANK] = {0}, cnt[H5S_MAX_RANK];
-  memcpy(cnt, dims, sizeof(hsize_t) * (size_t)rank);
-  off[0] = start;
-  cnt[0] = count;
-  hid_t mspace = H5Screate_simple(rank, cnt, NULL);
-  if (count == 0) {
-    H5Sselect_none(fspace);
-    H5Sselect_none(mspace);
-  } else {
-    H5Sselect_hyperslab(fspace, H5S_SELECT_SET, off, NULL, cnt, NULL);
-  }
+  hid_t mspace = select_rows(fspace, start, count);
   herr_t rc = H5Dread(d, type, mspace, fspace, H5P_DEFAULT, buf);
   H5Sclose(mspace);
   H5Sclose(fspace);
