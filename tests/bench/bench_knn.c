@@ -4,8 +4,10 @@
  * building its kd-tree and querying every point, as the stage does.
  *
  *   bench_knn [--n N] [--joints J] [--reps R] [--brute Q] [--model tree|walk]
- *             [--write FILE] [--seed S]
+ *             [--write FILE] [--seed S] [--block B]
  *
+ * --block B  query each job in blocks of B points (as the skeleton stage does, 4096 by
+ *            default there); 0, the default here, queries all N in one call.
  * --brute Q  also time brute force on the first Q queries of every job (all N points
  *            as references) and extrapolate linearly to N queries (brute cost is
  *            exactly linear in the number of queries); its answers are checked to be
@@ -97,6 +99,8 @@ typedef struct {
 } job_times;
 
 /* One pass over all jobs with the kd-tree. */
+static size_t g_block; /* --block */
+
 static int run_kdtree(const double *x, size_t n, int J, double *buf, double *eps, job_times *r) {
   memset(r, 0, sizeof *r);
   for (int a = 0; a < J; a++)
@@ -107,7 +111,10 @@ static int run_kdtree(const double *x, size_t n, int J, double *buf, double *eps
       dp_kdtree *t = dp_kdtree_build(buf, n, 3 * nj);
       if (!t) return -1;
       double t1 = now();
-      if (dp_kdtree_kth(t, 1, DP_NORM_L2, 0, n, eps) != 0) return -1;
+      size_t step = g_block ? g_block : n;
+      for (size_t q0 = 0; q0 < n; q0 += step)
+        if (dp_kdtree_kth(t, 1, DP_NORM_L2, q0, q0 + step < n ? q0 + step : n, eps + q0) != 0)
+          return -1;
       double t2 = now();
       dp_kdtree_free(t);
       double s = 0.0;
@@ -154,6 +161,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--write")) write = argv[i + 1];
     else if (!strcmp(argv[i], "--model")) model = argv[i + 1];
     else if (!strcmp(argv[i], "--seed")) seed = strtoull(argv[i + 1], NULL, 10);
+    else if (!strcmp(argv[i], "--block")) g_block = strtoull(argv[i + 1], NULL, 10);
     else {
       fprintf(stderr, "bench_knn: unknown option %s\n", argv[i]);
       return 2;
@@ -178,8 +186,8 @@ int main(int argc, char **argv) {
     }
   }
   int pairs = J * (J - 1) / 2;
-  printf("bench_knn: model %s, N = %zu, %d joints: %d 3-D jobs + %d 6-D jobs, k = 1, L2\n",
-         model, n, J, J, pairs);
+  printf("bench_knn: model %s, N = %zu, %d joints: %d 3-D jobs + %d 6-D jobs, k = 1, L2%s\n",
+         model, n, J, J, pairs, g_block ? ", queried in blocks" : "");
 
   job_times best = {INFINITY, INFINITY, INFINITY, 0, 0}, r;
   for (int rep = 0; rep < reps; rep++) {

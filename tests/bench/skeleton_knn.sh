@@ -41,6 +41,10 @@ run_size() { # n joints model reps [brute queries]
   local args=(--n "$n" --joints "$j" --model "$model" --reps "$reps" --write "$tmp/poses.bin")
   [[ $brute -gt 0 ]] && args+=(--brute "$brute")
   "$bench" "${args[@]}"
+  if [[ $brute -gt 0 ]]; then # the stage queries in blocks of 4096 rows (skeleton.block)
+    "$bench" --n "$n" --joints "$j" --model "$model" --reps "$reps" --block 4096 | grep kdtree |
+      sed 's/^kdtree /kdtree, blocks of 4096 rows:/'
+  fi
   if [[ $have_scipy -eq 1 ]]; then
     "$py" "$src/tests/bench/knn_scipy.py" "$tmp/poses.bin" "$n" "$j" --workers 1,2 --reps "$reps"
   fi

@@ -152,6 +152,12 @@ static void check_counts_same(const double *pts, size_t n, int d, dp_norm norm) 
   bad = 0;
   for (size_t i = 0; i < n; i += 3) bad += cnt[i] != dp_brute_count_within(pts, n, d, norm, i, r[i]);
   CU_ASSERT_EQUAL(bad, 0);
+  /* ... and so must a block of it (the stage hands out blocks) */
+  size_t a = n / 3, m = 50;
+  CU_ASSERT_EQUAL(dp_kdtree_count_range(t, norm, a, a + m, r + a, cnt + a), 0);
+  bad = 0;
+  for (size_t i = a; i < a + m; i++) bad += cnt[i] != dp_brute_count_within(pts, n, d, norm, i, r[i]);
+  CU_ASSERT_EQUAL(bad, 0);
   /* k-th distance 3 means fewer than 3 points strictly inside it. */
   bad = 0;
   for (size_t i = 0; i < n; i++) bad += cnt[i] >= 3;
