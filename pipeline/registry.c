@@ -6,11 +6,13 @@
 extern const dp_stage dp_stage_ingest;
 extern const dp_stage dp_stage_skeleton;
 extern const dp_stage dp_stage_sample;
+extern const dp_stage dp_stage_render;
 
 const dp_stage *const dp_stages[] = {
     &dp_stage_ingest,
     &dp_stage_skeleton,
     &dp_stage_sample,
+    &dp_stage_render,
     NULL,
 };
 

@@ -46,6 +46,11 @@ stages:
     k: 1
   sample:
     count: 3000
+  render:
+    synth_count: 120
+    real_test_views: 1
+    max_real_poses: 40
+    batch: 32
 YAML
 }
 

@@ -1,10 +1,10 @@
-# Same seed, same bytes, for 1, 2 and 3 ranks: poses.h5, skeleton.h5, synth.h5.
+# Same seed, same bytes, for 1, 2 and 3 ranks: poses.h5, skeleton.h5, synth.h5, depth.h5.
 . "$(dirname "$0")/lib.sh"
 tiny_config "$T/c.yaml"
 for np in 1 2 3; do
   dp_mpi $np -q run "$T/c.yaml" --workdir "$T/np$np" || fail "run with $np ranks"
 done
-for f in poses.h5 skeleton.h5 skeleton.dot synth.h5; do
+for f in poses.h5 skeleton.h5 skeleton.dot synth.h5 depth.h5; do
   check "$f identical for 1 and 2 ranks" cmp -s "$T/np1/$f" "$T/np2/$f"
   check "$f identical for 1 and 3 ranks" cmp -s "$T/np1/$f" "$T/np3/$f"
 done

@@ -1,0 +1,387 @@
+/* stage_render.c - poses.h5 + synth.h5 -> depth.h5: depth frames of parametric bodies in
+ * the synthetic poses (and the real train/test poses) from random cameras, with sensor
+ * noise and backgrounds, plus every label training and evaluation need.
+ *
+ * Frame f is a pure function of (seed, f): its pose, view, body shape, camera,
+ * background and noise all come from the counter-based RNG keyed by f. Frames are
+ * ordered synthetic poses first, then real train, val and test poses, each pose's
+ * views consecutive. Ranks render contiguous frame ranges in batches and write them
+ * collectively (every rank makes the same number of writes), so depth.h5 is the same
+ * bytes for any number of ranks and never has to fit in memory. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "depthpose/h5io.h"
+#include "depthpose/posefile.h"
+#include "depthpose/render.h"
+#include "depthpose/rng.h"
+#include "depthpose/stage.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+static const char *const PRESETS[] = {"tof", "clean", NULL};
+
+typedef struct {
+  long synth_count, synth_views, real_train_views, real_test_views, max_real;
+  long width, height, n_shapes, batch;
+  double hfov_deg, vfov_deg;
+  int preset;
+  dp_camera_ranges cam;
+  dp_background_config bg;
+  dp_sensor_config sensor;
+} render_opts;
+
+static int cfg_float(const dp_node *m, const char *key, float def, double lo, double hi, float *out) {
+  double v;
+  DP_TRY(dp_cfg_double(m, key, def, lo, hi, &v));
+  *out = (float)v;
+  return 0;
+}
+
+/* Angles are degrees in the config (easier to read), radians inside. */
+static int cfg_deg(const dp_node *m, const char *key, float def_rad, double lo, double hi, float *out) {
+  DP_TRY(cfg_float(m, key, def_rad * 180.0f / (float)M_PI, lo, hi, out));
+  *out *= (float)M_PI / 180.0f;
+  return 0;
+}
+
+static int configure(const dp_node *sec, void **out) {
+  render_opts *o = dp_calloc(1, sizeof *o, "render options");
+  if (!o) return -1;
+  *out = o;
+  DP_TRY(dp_cfg_int(sec, "synth_count", 0, 0, 1L << 40, &o->synth_count));
+  DP_TRY(dp_cfg_int(sec, "views_per_pose", 1, 0, 1000, &o->synth_views));
+  DP_TRY(dp_cfg_int(sec, "real_train_views", 0, 0, 1000, &o->real_train_views));
+  DP_TRY(dp_cfg_int(sec, "real_test_views", 1, 0, 1000, &o->real_test_views));
+  DP_TRY(dp_cfg_int(sec, "max_real_poses", 0, 0, 1L << 40, &o->max_real));
+  DP_TRY(dp_cfg_int(sec, "width", 176, 8, 8192, &o->width));
+  DP_TRY(dp_cfg_int(sec, "height", 144, 8, 8192, &o->height));
+  DP_TRY(dp_cfg_double(sec, "hfov_deg", 44.0, 1, 170, &o->hfov_deg));
+  DP_TRY(dp_cfg_double(sec, "vfov_deg", 35.0, 1, 170, &o->vfov_deg));
+  DP_TRY(dp_cfg_int(sec, "body_shapes", 12, 1, 10000, &o->n_shapes));
+  DP_TRY(dp_cfg_int(sec, "batch", 256, 1, 1L << 20, &o->batch));
+  DP_TRY(dp_cfg_enum(sec, "preset", PRESETS, 0, &o->preset));
+
+  const dp_node *cam = NULL, *bg = NULL, *sn = NULL;
+  DP_TRY(dp_cfg_section(sec, "camera", &cam));
+  dp_camera_ranges_default(&o->cam);
+  DP_TRY(cfg_deg(cam, "elevation_min_deg", o->cam.elevation_min, -89, 89, &o->cam.elevation_min));
+  DP_TRY(cfg_deg(cam, "elevation_max_deg", o->cam.elevation_max, -89, 89, &o->cam.elevation_max));
+  DP_TRY(cfg_float(cam, "distance_min_mm", o->cam.distance_min, 100, 1e6, &o->cam.distance_min));
+  DP_TRY(cfg_float(cam, "distance_max_mm", o->cam.distance_max, 100, 1e6, &o->cam.distance_max));
+  DP_TRY(cfg_deg(cam, "roll_max_deg", o->cam.roll_max, 0, 180, &o->cam.roll_max));
+  DP_TRY(cfg_float(cam, "jitter_mm", o->cam.jitter_mm, 0, 1e5, &o->cam.jitter_mm));
+  DP_TRY(dp_camera_ranges_check(&o->cam));
+
+  /* The clean preset turns every sensor effect and the background off; keys given
+   * explicitly still override it. */
+  DP_TRY(dp_cfg_section(sec, "background", &bg));
+  if (o->preset == 1) dp_background_none(&o->bg);
+  else dp_background_default(&o->bg);
+  DP_TRY(cfg_float(bg, "p_floor", o->bg.p_floor, 0, 1, &o->bg.p_floor));
+  DP_TRY(cfg_float(bg, "p_wall", o->bg.p_wall, 0, 1, &o->bg.p_wall));
+  DP_TRY(cfg_float(bg, "p_corner", o->bg.p_corner, 0, 1, &o->bg.p_corner));
+  DP_TRY(cfg_float(bg, "p_clutter", o->bg.p_clutter, 0, 1, &o->bg.p_clutter));
+  DP_TRY(dp_background_check(&o->bg));
+
+  DP_TRY(dp_cfg_section(sec, "sensor", &sn));
+  if (o->preset == 1) dp_sensor_clean(&o->sensor);
+  else dp_sensor_tof_default(&o->sensor);
+  DP_TRY(cfg_float(sn, "noise_a_mm", o->sensor.noise_a_mm, 0, 1e4, &o->sensor.noise_a_mm));
+  DP_TRY(cfg_float(sn, "noise_b_mm_per_m2", o->sensor.noise_b_mm_per_m2, 0, 1e4, &o->sensor.noise_b_mm_per_m2));
+  DP_TRY(cfg_float(sn, "flying_prob", o->sensor.flying_prob, 0, 1, &o->sensor.flying_prob));
+  DP_TRY(cfg_float(sn, "dropout_prob", o->sensor.dropout_prob, 0, 1, &o->sensor.dropout_prob));
+  DP_TRY(cfg_float(sn, "max_range_mm", o->sensor.max_range_mm, 0, 65535, &o->sensor.max_range_mm));
+  return dp_sensor_check(&o->sensor);
+}
+
+/* ---- the frame list ------------------------------------------------------------ */
+
+typedef struct {
+  const float *poses; /* [n][J][3] */
+  size_t n;
+  long views;
+  unsigned char origin, split;
+  const int *index;   /* row in its file */
+} pose_group;
+
+/* Which pose and view frame f shows. */
+static void frame_source(const pose_group *g, int ng, size_t f, int *group, size_t *pose) {
+  for (int k = 0; k < ng; k++) {
+    size_t nf = g[k].n * (size_t)g[k].views;
+    if (f < nf) {
+      *group = k;
+      *pose = f / (size_t)g[k].views;
+      return;
+    }
+    f -= nf;
+  }
+  *group = -1;
+}
+
+typedef struct {
+  size_t n;
+  uint16_t *depth;
+  float *joints, *joints2d, *bbox, *camera;
+  int16_t *body;
+  unsigned char *origin, *split;
+  int *pose_index;
+} frame_batch;
+
+static int batch_alloc(frame_batch *b, size_t cap, int J, int W, int H) {
+  memset(b, 0, sizeof *b);
+  b->depth = dp_malloc(cap * (size_t)W * (size_t)H * sizeof *b->depth, "depth batch");
+  b->joints = dp_malloc(cap * (size_t)J * 3 * sizeof(float), "joint batch");
+  b->joints2d = dp_malloc(cap * (size_t)J * 2 * sizeof(float), "joint batch");
+  b->bbox = dp_malloc(cap * 4 * sizeof(float), "box batch");
+  b->camera = dp_malloc(cap * 12 * sizeof(float), "camera batch");
+  b->body = dp_malloc(cap * sizeof(int16_t), "body batch");
+  b->origin = dp_malloc(cap, "origin batch");
+  b->split = dp_malloc(cap, "split batch");
+  b->pose_index = dp_malloc(cap * sizeof(int), "pose batch");
+  return b->depth && b->joints && b->joints2d && b->bbox && b->camera && b->body && b->origin &&
+                 b->split && b->pose_index ? 0 : -1;
+}
+
+static void batch_free(frame_batch *b) {
+  free(b->depth), free(b->joints), free(b->joints2d), free(b->bbox), free(b->camera);
+  free(b->body), free(b->origin), free(b->split), free(b->pose_index);
+}
+
+/* ---- rendering ------------------------------------------------------------------ */
+
+typedef struct {
+  const render_opts *o;
+  dp_intrinsics k;
+  dp_body_param_model model;
+  dp_body_shape *shapes;
+  dp_mesh mesh;
+  dp_zbuffer zb;
+  int J;
+  uint64_t seed;
+  long body_pixels, empty_frames;
+} renderer;
+
+static int render_frame(renderer *r, const pose_group *g, int ng, size_t f, frame_batch *b,
+                        size_t slot) {
+  int gi = -1;
+  size_t p = 0;
+  frame_source(g, ng, f, &gi, &p);
+  if (gi < 0) return dp_fail("internal: frame %zu outside the frame list", f);
+  const float *joints = g[gi].poses + p * (size_t)r->J * 3;
+  dp_rng rng;
+  dp_rng_init(&rng, r->seed, DP_STREAM_RENDER, f, DP_RENDER_SUB_USER);
+  int shape = (int)dp_rng_below(&rng, (uint32_t)r->o->n_shapes);
+  dp_mesh_clear(&r->mesh);
+  DP_TRY(dp_body_param_build(&r->model, joints, &r->shapes[shape], &r->mesh));
+  float centre[3];
+  dp_body_param_centre(&r->model, joints, centre);
+  float floor_y = dp_body_param_floor_y(&r->model, joints, &r->shapes[shape]);
+  dp_camera cam;
+  DP_TRY(dp_camera_sample(&cam, &r->o->cam, centre, r->seed, f));
+  DP_TRY(dp_background_build(&r->o->bg, centre, floor_y, &cam, r->seed, f, &r->mesh));
+  dp_zbuffer_clear(&r->zb);
+  DP_TRY(dp_raster_mesh(&r->zb, &r->k, cam.m, &r->mesh));
+  long px = dp_bbox_body_pixels(r->zb.id, r->zb.width, r->zb.height, b->bbox + slot * 4);
+  r->body_pixels += px;
+  r->empty_frames += px == 0;
+  const size_t npx = (size_t)r->zb.width * (size_t)r->zb.height;
+  DP_TRY(dp_sensor_apply(&r->o->sensor, r->zb.depth, r->zb.id, r->zb.width, r->zb.height,
+                         r->seed, f, b->depth + slot * npx));
+  dp_project_points(&r->k, cam.m, joints, r->J, b->joints + slot * (size_t)r->J * 3,
+                    b->joints2d + slot * (size_t)r->J * 2);
+  memcpy(b->camera + slot * 12, cam.m, sizeof cam.m);
+  b->body[slot] = (int16_t)shape;
+  b->origin[slot] = g[gi].origin;
+  b->split[slot] = g[gi].split;
+  b->pose_index[slot] = g[gi].index ? g[gi].index[p] : (int)p;
+  return 0;
+}
+
+/* ---- output --------------------------------------------------------------------- */
+
+enum { D_DEPTH, D_JOINTS, D_JOINTS2D, D_BBOX, D_CAMERA, D_BODY, D_ORIGIN, D_SPLIT, D_POSE, N_DSETS };
+
+typedef struct {
+  hid_t d[N_DSETS];
+} depth_file;
+
+static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int H) {
+  hsize_t depth[3] = {F, (hsize_t)H, (hsize_t)W}, j3[3] = {F, (hsize_t)J, 3},
+          j2[3] = {F, (hsize_t)J, 2}, box[2] = {F, 4}, cam[2] = {F, 12}, one[1] = {F};
+  struct {
+    const char *name;
+    hid_t type;
+    int rank;
+    const hsize_t *dims;
+    const char *units;
+  } spec[N_DSETS] = {
+      {"depth", H5T_NATIVE_UINT16, 3, depth, "mm (0 = no return)"},
+      {"joints", H5T_NATIVE_FLOAT, 3, j3, "mm, camera frame (x right, y down, z forward)"},
+      {"joints2d", H5T_NATIVE_FLOAT, 3, j2, "px (pixel i covers [i, i+1))"},
+      {"bbox", H5T_NATIVE_FLOAT, 2, box, "px: u0, v0, u1, v1 of the body's visible pixels"},
+      {"camera", H5T_NATIVE_FLOAT, 2, cam, "3x4 world->camera, mm"},
+      {"body", H5T_NATIVE_INT16, 1, one, NULL},
+      {"origin", H5T_NATIVE_UCHAR, 1, one, NULL},
+      {"split", H5T_NATIVE_UCHAR, 1, one, NULL},
+      {"pose_index", H5T_NATIVE_INT, 1, one, NULL},
+  };
+  for (int i = 0; i < N_DSETS; i++) df->d[i] = -1;
+  for (int i = 0; i < N_DSETS; i++) {
+    df->d[i] = dp_h5_create_dataset(f, spec[i].name, spec[i].type, spec[i].rank, spec[i].dims, spec[i].units);
+    if (df->d[i] < 0) return -1;
+  }
+  return 0;
+}
+
+static int write_batch(depth_file *df, const frame_batch *b, size_t start) {
+  const void *bufs[N_DSETS] = {b->depth, b->joints, b->joints2d, b->bbox, b->camera,
+                               b->body, b->origin, b->split, b->pose_index};
+  const hid_t types[N_DSETS] = {H5T_NATIVE_UINT16, H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT,
+                                H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT, H5T_NATIVE_INT16,
+                                H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR, H5T_NATIVE_INT};
+  for (int i = 0; i < N_DSETS; i++) DP_TRY(dp_h5_write_slab(df->d[i], types[i], start, b->n, bufs[i]));
+  return 0;
+}
+
+static int write_attrs(hid_t f, const renderer *r, char **names, long counts[3]) {
+  const dp_intrinsics *k = &r->k;
+  int rc = dp_h5_attr_strings(f, "joint_names", (const char *const *)names, (size_t)r->J);
+  if (rc == 0) rc = dp_h5_attr_double(f, "fx", k->fx);
+  if (rc == 0) rc = dp_h5_attr_double(f, "fy", k->fy);
+  if (rc == 0) rc = dp_h5_attr_double(f, "cx", k->cx);
+  if (rc == 0) rc = dp_h5_attr_double(f, "cy", k->cy);
+  if (rc == 0) rc = dp_h5_attr_long(f, "width", k->width);
+  if (rc == 0) rc = dp_h5_attr_long(f, "height", k->height);
+  if (rc == 0) rc = dp_h5_attr_long(f, "seed", (long)r->seed);
+  if (rc == 0) rc = dp_h5_attr_string(f, "units", "mm");
+  if (rc == 0) rc = dp_h5_attr_string(f, "origin_codes", "0 synthetic pose, 1 real pose");
+  if (rc == 0) rc = dp_h5_attr_string(f, "split_codes", "0 train, 1 val, 2 test");
+  if (rc == 0) rc = dp_h5_attr_string(f, "preset", PRESETS[r->o->preset]);
+  if (rc == 0) rc = dp_h5_attr_long(f, "body_shapes", r->o->n_shapes);
+  if (rc == 0) rc = dp_h5_attr_long(f, "frames_synthetic", counts[0]);
+  if (rc == 0) rc = dp_h5_attr_long(f, "frames_real_train", counts[1]);
+  if (rc == 0) rc = dp_h5_attr_long(f, "frames_real_test", counts[2]);
+  /* The shape table, so a frame's body can be rebuilt from /body alone. */
+  const char *fields[6] = {"girth", "trunk_width", "trunk_depth", "limb_thickness", "belly_mm", "head_size"};
+  if (rc == 0) rc = dp_h5_attr_strings(f, "body_shape_fields", fields, 6);
+  return rc;
+}
+
+static int read_synth(dp_ctx *ctx, const dp_pose_set *real, float **out, size_t *n) {
+  const char *path = dp_ctx_input(ctx, "synth.h5");
+  hid_t f = dp_h5_open(path, ctx->comm);
+  if (f < 0) return -1;
+  hsize_t want[3] = {0, (hsize_t)real->n_joints, 3}, got[3];
+  int rc = dp_h5_expect(f, "poses", 3, want, got);
+  *out = rc == 0 ? dp_malloc((size_t)got[0] * got[1] * 3 * sizeof **out + 1, "synthetic poses") : NULL;
+  if (rc == 0 && !*out) rc = -1;
+  if (rc == 0) rc = dp_h5_read_rows(f, "poses", H5T_NATIVE_FLOAT, 0, got[0], *out);
+  *n = rc == 0 ? (size_t)got[0] : 0;
+  dp_h5_close(f);
+  return rc;
+}
+
+static int run(dp_ctx *ctx) {
+  const render_opts *o = ctx->opts;
+  dp_pose_set train = {0}, val = {0}, test = {0};
+  float *synth = NULL;
+  size_t n_synth = 0;
+  int rc = dp_pose_set_read(dp_ctx_input(ctx, "poses.h5"), ctx->comm, 0, &train);
+  if (rc == 0) rc = dp_pose_set_read(dp_ctx_input(ctx, "poses.h5"), ctx->comm, 1, &val);
+  if (rc == 0) rc = dp_pose_set_read(dp_ctx_input(ctx, "poses.h5"), ctx->comm, 2, &test);
+  if (rc == 0) rc = read_synth(ctx, &train, &synth, &n_synth);
+  renderer r = {.o = o, .J = train.n_joints, .seed = ctx->seed};
+  dp_intrinsics_fov(&r.k, (int)o->width, (int)o->height, o->hfov_deg * M_PI / 180, o->vfov_deg * M_PI / 180);
+  if (rc == 0) rc = dp_intrinsics_check(&r.k);
+  if (rc == 0) rc = dp_body_param_init(&r.model, (const char *const *)train.joint_names, train.n_joints);
+  r.shapes = dp_malloc(sizeof *r.shapes * (size_t)o->n_shapes, "body shapes");
+  if (rc == 0) rc = r.shapes ? dp_body_shape_table(ctx->seed, (int)o->n_shapes, r.shapes) : -1;
+  dp_mesh_init(&r.mesh);
+  if (rc == 0) rc = dp_zbuffer_init(&r.zb, (int)o->width, (int)o->height, 1);
+  DP_TRY(dp_ctx_sync(ctx, rc));
+
+  if (o->synth_count > 0 && (size_t)o->synth_count < n_synth) n_synth = (size_t)o->synth_count;
+  size_t cap_real = o->max_real > 0 ? (size_t)o->max_real : SIZE_MAX;
+  pose_group g[4] = {
+      {synth, n_synth, o->synth_views, 0, 0, NULL},
+      {train.poses, train.n < cap_real ? train.n : cap_real, o->real_train_views, 1, 0, train.index},
+      {val.poses, val.n < cap_real ? val.n : cap_real, o->real_test_views, 1, 1, val.index},
+      {test.poses, test.n < cap_real ? test.n : cap_real, o->real_test_views, 1, 2, test.index},
+  };
+  size_t F = 0;
+  for (int k = 0; k < 4; k++) F += g[k].n * (size_t)g[k].views;
+  long counts[3] = {(long)(g[0].n * (size_t)g[0].views), (long)(g[1].n * (size_t)g[1].views),
+                    (long)((g[2].n + g[3].n) * (size_t)o->real_test_views)};
+  if (F == 0) rc = dp_fail("render: no frames to render (all counts and views are 0)");
+  size_t first, count;
+  dp_split_range(F, ctx->size, ctx->rank, &first, &count);
+  frame_batch b = {0};
+  if (rc == 0) rc = batch_alloc(&b, (size_t)o->batch, r.J, (int)o->width, (int)o->height);
+  hid_t f = -1;
+  depth_file df;
+  if (dp_ctx_sync(ctx, rc) == 0) {
+    f = dp_h5_create(dp_ctx_output(ctx, "depth.h5"), ctx->comm);
+    rc = f < 0 ? -1 : create_datasets(f, &df, F, r.J, (int)o->width, (int)o->height);
+    rc = dp_ctx_sync(ctx, rc);
+  } else {
+    rc = -1;
+  }
+  /* Every rank makes as many (collective) writes as the rank with the most batches. */
+  size_t most = (F + (size_t)ctx->size - 1) / (size_t)ctx->size;
+  size_t rounds = (most + (size_t)o->batch - 1) / (size_t)o->batch;
+  double t0 = dp_now();
+  dp_progress prog;
+  dp_progress_begin(&prog, "render frames (rank 0)", count);
+  for (size_t round = 0; rc == 0 && round < rounds; round++) {
+    size_t s = round * (size_t)o->batch, e = s + (size_t)o->batch;
+    if (s > count) s = count;
+    if (e > count) e = count;
+    b.n = e - s;
+    int lrc = 0;
+    for (size_t i = s; lrc == 0 && i < e; i++) lrc = render_frame(&r, g, 4, first + i, &b, i - s);
+    rc = dp_ctx_sync(ctx, lrc);
+    if (rc == 0) rc = dp_ctx_sync(ctx, write_batch(&df, &b, first + s));
+    dp_progress_update(&prog, e);
+  }
+  dp_progress_end(&prog);
+  double t = dp_now() - t0;
+  if (rc == 0) {
+    MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
+    long stats[2] = {r.body_pixels, r.empty_frames};
+    MPI_Allreduce(MPI_IN_PLACE, stats, 2, MPI_LONG, MPI_SUM, ctx->comm);
+    rc = write_attrs(f, &r, train.joint_names, counts);
+    dp_ctx_summary(ctx, "%zu frames %ldx%ld (%ld synthetic, %ld real train, %ld real val/test), "
+                   "%ld body shapes, %s sensor: %.2f s (%.0f frames/s), %.0f body pixels per frame, "
+                   "%ld frames with no body visible",
+                   F, o->width, o->height, counts[0], counts[1], counts[2], o->n_shapes,
+                   PRESETS[o->preset], t, t > 0 ? (double)F / t : 0.0,
+                   (double)stats[0] / (double)F, stats[1]);
+  }
+  if (f >= 0) {
+    for (int i = 0; i < N_DSETS; i++)
+      if (df.d[i] >= 0) H5Dclose(df.d[i]);
+    if (dp_h5_close(f) != 0) rc = -1;
+  }
+  batch_free(&b);
+  dp_mesh_free(&r.mesh);
+  dp_zbuffer_free(&r.zb);
+  free(r.shapes);
+  free(synth);
+  dp_pose_set_free(&train), dp_pose_set_free(&val), dp_pose_set_free(&test);
+  return rc;
+}
+
+const dp_stage dp_stage_render = {
+    .name = "render",
+    .what = "synthetic depth frames of bodies in the sampled and real poses, with labels",
+    .inputs = {"poses.h5", "synth.h5"},
+    .outputs = {"depth.h5"},
+    .configure = configure,
+    .run = run,
+    .free_opts = free,
+};
