@@ -94,9 +94,9 @@ struct dp_kdtree {
 
 /* ---- build ------------------------------------------------------------------ */
 
-static int count_nodes(size_t m) {
-  return m <= KD_LEAF ? 1 : 1 + count_nodes(m / 2) + count_nodes(m - m / 2);
-}
+/* Every leaf but a lone root holds at least KD_LEAF / 2 points (see build_node), so
+ * this many nodes always suffice. */
+static size_t max_nodes(size_t n) { return 2 * (n / (KD_LEAF / 2)) + 1; }
 
 static double median3(double a, double b, double c) {
   if (a > b) {
@@ -171,6 +171,58 @@ static void leaf_to_columns(double *blk, size_t m, int d) {
  * to the split value. It only picks the widest dimension - rescanning every range
  * for its exact box cost a third of the build - while the boxes kept for pruning are
  * exact: a leaf's from its points, an inner node's the union of its children's. */
+/* The median of ns (odd) evenly spaced keys of rows [s, e): an estimate of the
+ * median, close in rank, for the one-pass split below. */
+static double sample_median(const double *pts, int d, size_t s, size_t e, int dim, int ns) {
+  double sample[63];
+  size_t stride = (e - s) / (size_t)ns;
+  for (int i = 0; i < ns; i++) {
+    double x = pts[(s + (size_t)i * stride) * (size_t)d + (size_t)dim];
+    int j = i;
+    for (; j > 0 && sample[j - 1] > x; j--) sample[j] = sample[j - 1];
+    sample[j] = x;
+  }
+  return sample[ns / 2];
+}
+
+/* Rows with key < pivot to the front in one branch-free pass (Lomuto's scheme done
+ * with an unconditional swap: row i trades places with the first row >= pivot, and
+ * the boundary moves by the comparison's 0 or 1). Returns the split position.
+ * Quickselect's Hoare loops mispredict about every other key and made ~3 passes;
+ * they were 80% of the build. */
+static size_t partition_rows(double *pts, size_t *orig, int d, size_t s, size_t e, int dim,
+                             double pivot) {
+  size_t lo = s;
+  for (size_t i = s; i < e; i++) {
+    size_t lt = pts[i * (size_t)d + (size_t)dim] < pivot;
+    swap_rows(pts, orig, d, (ptrdiff_t)i, (ptrdiff_t)lo);
+    lo += lt;
+  }
+  return lo;
+}
+
+/* Split rows [s, e) on dim: returns the position and the split value (left keys <=
+ * it <= right keys). Long ranges take the one-pass split at a sampled median; the
+ * depth only needs a rough balance, so any cut within [m/4, 3m/4] is kept. Otherwise
+ * (short ranges, or a sample fooled by duplicates) the exact median by quickselect.
+ * Either way both halves hold at least KD_LEAF / 2 rows. */
+static size_t split_rows(dp_kdtree *t, size_t s, size_t e, int dim, double *value) {
+  int d = t->d;
+  size_t m = e - s;
+  if (m >= 2 * KD_LEAF) {
+    double pivot = sample_median(t->pts, d, s, e, dim, m >= 16 * KD_LEAF ? 63 : 15);
+    size_t cut = partition_rows(t->pts, t->orig, d, s, e, dim, pivot);
+    if (cut - s >= m / 4 && e - cut >= m / 4) {
+      *value = pivot;
+      return cut;
+    }
+  }
+  size_t mid = s + m / 2;
+  select_nth(t->pts, t->orig, d, (ptrdiff_t)s, (ptrdiff_t)e - 1, (ptrdiff_t)mid, dim);
+  *value = t->pts[mid * (size_t)d + (size_t)dim];
+  return mid;
+}
+
 static int build_node(dp_kdtree *t, int *next, int parent, size_t s, size_t e,
                       const double *extent) {
   int d = t->d, v = (*next)++;
@@ -188,9 +240,8 @@ static int build_node(dp_kdtree *t, int *next, int parent, size_t s, size_t e,
   int dim = 0;
   for (int j = 1; j < d; j++)
     if (extent[d + j] - extent[j] > extent[d + dim] - extent[dim]) dim = j;
-  size_t mid = s + (e - s) / 2;
-  select_nth(t->pts, t->orig, d, (ptrdiff_t)s, (ptrdiff_t)e - 1, (ptrdiff_t)mid, dim);
-  double split = t->pts[mid * (size_t)d + (size_t)dim], sub[2 * DP_KNN_MAX_DIM];
+  double split, sub[2 * DP_KNN_MAX_DIM];
+  size_t mid = split_rows(t, s, e, dim, &split);
   memcpy(sub, extent, 2 * (size_t)d * sizeof *sub);
   sub[d + dim] = split; /* left: every key <= split */
   int l = build_node(t, next, v, s, mid, sub);
@@ -243,14 +294,14 @@ dp_kdtree *dp_kdtree_build(const double *pts, size_t n, int d) {
   if (!t) return NULL;
   t->n = n;
   t->d = d;
-  t->nnodes = count_nodes(n);
+  size_t cap = max_nodes(n);
   t->pts = dp_malloc(n * (size_t)d * sizeof *t->pts, "kd-tree points");
   t->orig = dp_malloc(n * sizeof *t->orig, "kd-tree permutation");
   t->where = dp_malloc(n * sizeof *t->where, "kd-tree inverse permutation");
   t->leaf_of = dp_malloc(n * sizeof *t->leaf_of, "kd-tree leaf map");
-  t->nodes = dp_malloc((size_t)t->nnodes * sizeof *t->nodes, "kd-tree nodes");
-  t->ord = dp_malloc((size_t)t->nnodes * sizeof *t->ord, "kd-tree leaf ordinals");
-  t->box = dp_malloc((size_t)t->nnodes * 2 * (size_t)d * sizeof *t->box, "kd-tree boxes");
+  t->nodes = dp_malloc(cap * sizeof *t->nodes, "kd-tree nodes");
+  t->ord = dp_malloc(cap * sizeof *t->ord, "kd-tree leaf ordinals");
+  t->box = dp_malloc(cap * 2 * (size_t)d * sizeof *t->box, "kd-tree boxes");
   if (!t->pts || !t->orig || !t->where || !t->leaf_of || !t->nodes || !t->ord || !t->box) {
     dp_kdtree_free(t);
     return NULL;
@@ -261,6 +312,7 @@ dp_kdtree *dp_kdtree_build(const double *pts, size_t n, int d) {
   double extent[2 * DP_KNN_MAX_DIM];
   range_box(t->pts, d, 0, n, extent);
   build_node(t, &next, -1, 0, n, extent);
+  t->nnodes = next;
   for (size_t p = 0; p < n; p++) t->where[t->orig[p]] = p;
   return t;
 }
