@@ -72,6 +72,12 @@ static void col2im(const dp_nn_conv_geom *g, const float *col, float *dx) {
           if (iy < 0 || iy >= H) continue;
           const float *r = row + (size_t)oy * wo;
           float *xr = xc + (size_t)iy * W;
+          if (s == 1) { /* contiguous run without bounds tests: the compiler vectorises it */
+            int ox0 = pad - kj > 0 ? pad - kj : 0, ox1 = W + pad - kj < wo ? W + pad - kj : wo;
+            float *dst = xr - pad + kj;
+            for (int ox = ox0; ox < ox1; ox++) dst[ox] += r[ox];
+            continue;
+          }
           for (int ox = 0; ox < wo; ox++) {
             int ix = ox * s - pad + kj;
             if (ix >= 0 && ix < W) xr[ix] += r[ox];
