@@ -4,8 +4,9 @@
  * appended to the frame's mesh with a background object id.
  *
  * Placement is relative to the camera so that nothing covers the body: walls stand
- * beyond the body as seen from the camera, clutter stays more than 60 degrees away
- * from the body-to-camera direction (so it is never between them), and no surface is
+ * beyond the body as seen from the camera, clutter stands more than 60 degrees away
+ * from the body-to-camera direction and either wholly behind the body centre or more
+ * than a metre to its side (so it never hides the body), and no surface is
  * built with the camera behind or inside it. */
 #include <math.h>
 
@@ -117,6 +118,10 @@ static int clutter_item(scene *s, dp_rng *g) {
   float z = s->centre[2] + rho * (cosf(phi) * az + sinf(phi) * sz);
   float reach = 1.5f * size; /* bounding radius of the object, generously */
   if (rho < reach + 450.0f) return 0; /* would touch the body */
+  /* keep it wholly behind the body centre (seen from the camera) or laterally clear of
+   * outstretched arms, so it never hides part of the body */
+  float along = rho * cosf(phi), across = fabsf(rho * sinf(phi));
+  if (along < reach && across < reach + 1000.0f) return 0;
   if (hypotf(s->eye[0] - x, s->eye[2] - z) < reach + 100.0f) return 0; /* camera inside */
   if (is_box) {
     float h[3] = {size * e0, size * e1, size * e2};

@@ -167,13 +167,44 @@ static void span_edge(int64_t e, int64_t step, int64_t *lo, int64_t *hi) {
   }
 }
 
+/* Round to the subpixel grid, half away from zero (inline: llround is a libm call). */
+static int64_t snap(double x) {
+  double t = x * SUB;
+  return (int64_t)(t >= 0 ? t + 0.5 : t - 0.5);
+}
+
+/* Columns [*lo, *hi] (offsets from column c0) of row py covered by the triangle.
+ * Narrow boxes test pixel by pixel; wide ones (floors, walls) solve each edge for its
+ * crossing with one division, so a full-screen triangle costs O(rows). */
+static void row_span(const edge e[3], int64_t px, int64_t py, int64_t *lo, int64_t *hi) {
+  int64_t e0 = edge_eval(&e[0], px, py), e1 = edge_eval(&e[1], px, py),
+          e2 = edge_eval(&e[2], px, py);
+  int64_t s0 = -e[0].dy * SUB, s1 = -e[1].dy * SUB, s2 = -e[2].dy * SUB;
+  if (*hi < 32) {
+    int64_t n = *hi, first = -1, last = -2;
+    for (int64_t k = 0; k <= n; k++, e0 += s0, e1 += s1, e2 += s2)
+      if ((e0 | e1 | e2) >= 0) { /* all three signs clear */
+        if (first < 0) first = k;
+        last = k;
+      } else if (first >= 0) {
+        break; /* a triangle's row is one run */
+      }
+    *lo = first < 0 ? 0 : first;
+    *hi = first < 0 ? -1 : last;
+    return;
+  }
+  span_edge(e0, s0, lo, hi);
+  span_edge(e1, s1, lo, hi);
+  span_edge(e2, s2, lo, hi);
+}
+
 /* Rasterize a projected triangle: (u, v) continuous pixels, w = 1/z. */
 static void raster_projected(dp_zbuffer *zb, const double u[3], const double v[3],
                              const double w[3], uint16_t id) {
   int64_t X[3], Y[3];
   for (int i = 0; i < 3; i++) {
-    X[i] = llround(u[i] * SUB);
-    Y[i] = llround(v[i] * SUB);
+    X[i] = snap(u[i]);
+    Y[i] = snap(v[i]);
   }
   int64_t area = (X[1] - X[0]) * (Y[2] - Y[0]) - (Y[1] - Y[0]) * (X[2] - X[0]);
   if (area == 0) return;
@@ -210,13 +241,14 @@ static void raster_projected(dp_zbuffer *zb, const double u[3], const double v[3
   }
   /* Snapping can admit a centre a hair outside the exact triangle; clamping to the
    * vertices' range keeps its depth sane (1/z over a triangle lies within it). */
-  double wmin = fmin(w[0], fmin(w[1], w[2])), wmax = fmax(w[0], fmax(w[1], w[2]));
+  double wmin = w[0] < w[1] ? w[0] : w[1], wmax = w[0] > w[1] ? w[0] : w[1];
+  wmin = w[2] < wmin ? w[2] : wmin;
+  wmax = w[2] > wmax ? w[2] : wmax;
 
   for (int64_t r = r0; r <= r1; r++) {
     int64_t py = r * SUB + SUB / 2, px = c0 * SUB + SUB / 2;
     int64_t lo = 0, hi = c1 - c0;
-    for (int k = 0; k < 3 && lo <= hi; k++)
-      span_edge(edge_eval(&e[k], px, py), -e[k].dy * SUB, &lo, &hi);
+    row_span(e, px, py, &lo, &hi);
     if (lo > hi) continue;
     size_t row = (size_t)r * (size_t)zb->width;
     double vc = (double)r + 0.5 - v[0];
@@ -233,11 +265,6 @@ static void raster_projected(dp_zbuffer *zb, const double u[3], const double v[3
   }
 }
 
-static int off_guard(const dp_intrinsics *k, const double p[3]) {
-  double u = k->fx * p[0] / p[2] + k->cx, v = k->fy * p[1] / p[2] + k->cy;
-  return !(fabs(u) < GUARD_PX && fabs(v) < GUARD_PX);
-}
-
 /* Clip a camera-space polygon at the guard band: u, v within +-GUARD_PX. */
 static void clip_guard(const dp_intrinsics *k, poly *pg) {
   poly tmp;
@@ -252,15 +279,23 @@ static void clip_guard(const dp_intrinsics *k, poly *pg) {
   }
 }
 
-static void draw_poly(dp_zbuffer *zb, const dp_intrinsics *k, poly *pg, uint16_t id) {
+static int project_poly(const dp_intrinsics *k, const poly *pg, double *u, double *v,
+                        double *w) {
   int far_out = 0;
-  for (int i = 0; i < pg->n; i++) far_out |= off_guard(k, pg->p[i]);
-  if (far_out) clip_guard(k, pg);
-  double u[9], v[9], w[9];
   for (int i = 0; i < pg->n; i++) {
     w[i] = 1.0 / pg->p[i][2];
     u[i] = k->fx * pg->p[i][0] * w[i] + k->cx;
     v[i] = k->fy * pg->p[i][1] * w[i] + k->cy;
+    far_out |= !(fabs(u[i]) < GUARD_PX && fabs(v[i]) < GUARD_PX);
+  }
+  return far_out;
+}
+
+static void draw_poly(dp_zbuffer *zb, const dp_intrinsics *k, poly *pg, uint16_t id) {
+  double u[9], v[9], w[9];
+  if (project_poly(k, pg, u, v, w)) { /* rare: only vertices far off screen */
+    clip_guard(k, pg);
+    project_poly(k, pg, u, v, w);
   }
   for (int i = 1; i + 1 < pg->n; i++) { /* fan */
     double uu[3] = {u[0], u[i], u[i + 1]}, vv[3] = {v[0], v[i], v[i + 1]},
@@ -309,26 +344,60 @@ static int outside_frustum(const dp_intrinsics *k, const float *a, const float *
   return nz == 3 || l == 3 || r == 3 || top == 3 || bot == 3;
 }
 
+/* Per-vertex work done once per mesh: camera transform and projection. A triangle
+ * whose three vertices are in front of the near plane and inside the guard band (the
+ * common case) goes straight to coverage; the others take the clipping path. */
 int dp_raster_mesh(dp_zbuffer *zb, const dp_intrinsics *k, const float m[12],
                    const dp_mesh *mesh) {
   if (zb->width != k->width || zb->height != k->height)
     return dp_fail("raster: z-buffer is %dx%d but the intrinsics say %dx%d", zb->width,
                    zb->height, k->width, k->height);
-  const float *cv = mesh->v;
-  if (m) {
-    if (mesh->nv > zb->scratch_cap) {
-      int cap = mesh->nv * 2;
-      float *s = realloc(zb->scratch, (size_t)cap * 3 * sizeof(float));
-      if (!s) return dp_fail("out of memory for %d camera-space vertices", cap);
-      zb->scratch = s;
-      zb->scratch_cap = cap;
+  if (mesh->nv > zb->scratch_cap) {
+    int cap = mesh->nv * 2;
+    /* per vertex: camera xyz (3 floats) + u, v, w and an ok flag (4 floats' worth as
+     * doubles would be overkill: u, v, w are recomputed in double from xyz below) */
+    float *s = realloc(zb->scratch, (size_t)cap * 7 * sizeof(float));
+    if (!s) return dp_fail("out of memory for %d camera-space vertices", cap);
+    zb->scratch = s;
+    zb->scratch_cap = cap;
+  }
+  float *cv = zb->scratch, *proj = zb->scratch + 3 * (size_t)zb->scratch_cap;
+  for (int i = 0; i < mesh->nv; i++) {
+    float *c = cv + 3 * i, *q = proj + 4 * i;
+    if (m) dp_camera_apply(m, mesh->v + 3 * i, c);
+    else for (int j = 0; j < 3; j++) c[j] = mesh->v[3 * i + j];
+    q[3] = 0;
+    if (c[2] >= k->near_mm && isfinite(c[0]) && isfinite(c[1]) && isfinite(c[2])) {
+      double w = 1.0 / c[2], u = (double)k->fx * c[0] * w + k->cx, v = (double)k->fy * c[1] * w + k->cy;
+      q[0] = (float)u, q[1] = (float)v, q[2] = (float)w;
+      q[3] = fabs(u) < GUARD_PX && fabs(v) < GUARD_PX;
     }
-    for (int i = 0; i < mesh->nv; i++) dp_camera_apply(m, mesh->v + 3 * i, zb->scratch + 3 * i);
-    cv = zb->scratch;
   }
   for (int t = 0; t < mesh->nt; t++) {
     const uint32_t *ix = mesh->tri + 3 * t;
     const float *a = cv + 3 * ix[0], *b = cv + 3 * ix[1], *c = cv + 3 * ix[2];
+    const float *qa = proj + 4 * ix[0], *qb = proj + 4 * ix[1], *qc = proj + 4 * ix[2];
+    if (qa[3] != 0 && qb[3] != 0 && qc[3] != 0) {
+      /* u, v, w again in double from camera xyz: the float copies are only a cache
+       * for the quick reject; depth precision needs the doubles */
+      double u[3], v[3], w[3];
+      const float *p[3] = {a, b, c}, *q[3] = {qa, qb, qc};
+      float umin = qa[0], umax = qa[0], vmin = qa[1], vmax = qa[1];
+      for (int i = 1; i < 3; i++) {
+        umin = q[i][0] < umin ? q[i][0] : umin;
+        umax = q[i][0] > umax ? q[i][0] : umax;
+        vmin = q[i][1] < vmin ? q[i][1] : vmin;
+        vmax = q[i][1] > vmax ? q[i][1] : vmax;
+      }
+      if (umax < 0 || vmax < 0 || umin > k->width || vmin > k->height) continue;
+      for (int i = 0; i < 3; i++) {
+        w[i] = 1.0 / p[i][2];
+        u[i] = (double)k->fx * p[i][0] * w[i] + k->cx;
+        v[i] = (double)k->fy * p[i][1] * w[i] + k->cy;
+      }
+      raster_projected(zb, u, v, w, mesh->id[t]);
+      continue;
+    }
     if (outside_frustum(k, a, b, c)) continue;
     dp_raster_triangle(zb, k, a, b, c, mesh->id[t]);
   }

@@ -4,7 +4,8 @@
  *
  * Randomness: one Philox draw keyed by (seed, DP_STREAM_RENDER, frame,
  * DP_RENDER_SUB_SENSOR) gives a 64-bit frame key; pixel p's k-th number is the
- * SplitMix64 output mix(key + (4p + k + 1) * golden) - itself a counter-based hash, so
+ * SplitMix64 output mix(key + (4p + k + 1) * golden) (noise: pixel pairs, from a
+ * derived key) - itself a counter-based hash, so
  * every draw is a pure function of (seed, frame, pixel, k), independent of which
  * effects are on and of the order pixels are visited. It is ~20x cheaper per pixel than
  * a Philox block per draw, which matters at 25k pixels per frame and 1000 frames/s. */
@@ -54,10 +55,22 @@ static float unit32(uint32_t x) { return ((float)(x >> 8) + 0.5f) * (1.0f / 1677
 /* A 32-bit draw below this is an event of probability p. */
 static uint32_t prob_threshold(float p) { return (uint32_t)fmin(4294967295.0, p * 4294967296.0); }
 
-/* Standard normal from 64 bits (Box-Muller, 24-bit uniforms). */
-static float normal64(uint64_t h) {
-  float u1 = unit32((uint32_t)(h >> 32)), u2 = unit32((uint32_t)h);
-  return sqrtf(-2.0f * logf(u1)) * cosf(6.2831853f * u2);
+/* Two independent standard normals for pixel pair q (Marsaglia's polar method: no
+ * trigonometry; a rejected point draws the next counter, so the result is still a pure
+ * function of (key, q)). */
+static void normal_pair(uint64_t key, size_t q, float *n0, float *n1) {
+  for (unsigned attempt = 0;; attempt++) {
+    uint64_t h = mix64(key + (16 * (uint64_t)q + attempt + 1) * 0x9E3779B97F4A7C15ull);
+    float a = 2.0f * unit32((uint32_t)(h >> 32)) - 1.0f, b = 2.0f * unit32((uint32_t)h) - 1.0f;
+    float s = a * a + b * b;
+    if ((s < 1.0f && s > 0.0f) || attempt == 15) {
+      if (!(s < 1.0f && s > 0.0f)) a = b = 0, s = 1; /* 16 rejections: p ~ 1e-11 */
+      float f = sqrtf(-2.0f * logf(s) / s);
+      *n0 = a * f;
+      *n1 = b * f;
+      return;
+    }
+  }
 }
 
 /* Depth-edge test and the fore/background depths of pixel (x, y)'s 4-neighbourhood in
@@ -67,9 +80,9 @@ static int on_edge(const float *up, const float *cur, const float *down, int x, 
   float z = cur[x], lo = z, hi = z;
   float n[4] = {up ? up[x] : z, down ? down[x] : z, x > 0 ? cur[x - 1] : z,
                 x + 1 < w ? cur[x + 1] : z};
-  for (int i = 0; i < 4; i++) {
-    lo = fminf(lo, n[i]);
-    hi = fmaxf(hi, n[i]);
+  for (int i = 0; i < 4; i++) { /* ternaries: fminf/fmaxf are libm calls */
+    lo = n[i] < lo ? n[i] : lo;
+    hi = n[i] > hi ? n[i] : hi;
   }
   *fg = lo;
   *bg = hi;
@@ -116,12 +129,19 @@ int dp_sensor_apply(const dp_sensor_config *c, float *depth, uint16_t *id, int w
   float far = c->max_range_mm > 0 ? c->max_range_mm : INFINITY;
   uint32_t drop = prob_threshold(c->dropout_prob);
   size_t n = (size_t)w * h;
+  if (noisy) {
+    uint64_t nkey = mix64(key ^ 0x6E6F697365ull); /* "noise": its own counter space */
+    for (size_t p = 0; p < n; p += 2) {
+      float g[2];
+      normal_pair(nkey, p / 2, &g[0], &g[1]);
+      for (size_t i = p; i < p + 2 && i < n; i++) {
+        float z = depth[i], zm = z * 1e-3f;
+        if (isfinite(z)) depth[i] = z + (c->noise_a_mm + c->noise_b_mm_per_m2 * zm * zm) * g[i - p];
+      }
+    }
+  }
   for (size_t p = 0; p < n; p++) {
     float z = depth[p];
-    if (isfinite(z) && noisy) {
-      float zm = z * 1e-3f;
-      z += (c->noise_a_mm + c->noise_b_mm_per_m2 * zm * zm) * normal64(draw(key, p, 0));
-    }
     if (z > far || (drop && (uint32_t)draw(key, p, 2) < drop)) z = INFINITY;
     depth[p] = z;
     /* round half up to whole mm; anything not representable is "no return" */
