@@ -354,8 +354,8 @@ int dp_raster_mesh(dp_zbuffer *zb, const dp_intrinsics *k, const float m[12],
                    zb->height, k->width, k->height);
   if (mesh->nv > zb->scratch_cap) {
     int cap = mesh->nv * 2;
-    /* per vertex: camera xyz (3 floats) + u, v, w and an ok flag (4 floats' worth as
-     * doubles would be overkill: u, v, w are recomputed in double from xyz below) */
+    /* per vertex: camera xyz, then (u, v, w, ok) as floats - a cache for the quick
+     * reject; the coverage path recomputes u, v, w in double from xyz */
     float *s = realloc(zb->scratch, (size_t)cap * 7 * sizeof(float));
     if (!s) return dp_fail("out of memory for %d camera-space vertices", cap);
     zb->scratch = s;
