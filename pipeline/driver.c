@@ -272,7 +272,7 @@ static int run_one(const run_setup *s, dp_manifest *m, int i, MPI_Comm comm) {
   int rc = rank == 0 ? prepare_stage(s, m, i) : 0;
   DP_TRY(dp_mpi_agree(comm, rc));
   dp_ctx ctx = {.comm = comm, .rank = rank, .size = size, .workdir = s->workdir,
-                .seed = s->seed, .stage = st->name, .config_path = dp_config_path(s->cfg),
+                .seed = s->seed, .config_hash = s->config_hash[i], .stage = st->name, .config_path = dp_config_path(s->cfg),
                 .opts = s->opts[i]};
   dp_info("== %s: %s", st->name, st->what);
   double t0 = dp_now();

@@ -324,3 +324,61 @@ int dp_h5_read_attr_double(hid_t obj, const char *name, double *value) {
   if (rc < 0) return dp_fail("%s: attribute %s is not a number", dp_h5_filename(obj), name);
   return 0;
 }
+
+int dp_h5_attr_longs(hid_t obj, const char *name, const long *values, size_t n) {
+  hsize_t dim = n;
+  hid_t space = H5Screate_simple(1, &dim, NULL);
+  int rc = write_attr(obj, name, H5T_NATIVE_LONG, space, values);
+  H5Sclose(space);
+  return rc;
+}
+
+int dp_h5_read_attr_longs(hid_t obj, const char *name, long *values, size_t cap, size_t *n) {
+  if (H5Aexists(obj, name) <= 0)
+    return dp_fail("%s: attribute %s is missing", dp_h5_filename(obj), name);
+  hid_t a = H5Aopen(obj, name, H5P_DEFAULT), space = H5Aget_space(a);
+  hssize_t count = H5Sget_simple_extent_npoints(space);
+  H5Sclose(space);
+  herr_t rc = -1;
+  if (count >= 0 && (size_t)count <= cap) rc = H5Aread(a, H5T_NATIVE_LONG, values);
+  H5Aclose(a);
+  if (rc < 0)
+    return dp_fail("%s: attribute %s: expected at most %zu integers", dp_h5_filename(obj), name, cap);
+  *n = (size_t)count;
+  return 0;
+}
+
+int dp_h5_read_attr_long(hid_t obj, const char *name, long *value) {
+  size_t n;
+  DP_TRY(dp_h5_read_attr_longs(obj, name, value, 1, &n));
+  if (n != 1) return dp_fail("%s: attribute %s: expected one integer", dp_h5_filename(obj), name);
+  return 0;
+}
+
+int dp_h5_read_index(hid_t file, const char *name, hid_t type, const hsize_t *idx, size_t n,
+                     void *buf) {
+  int rank;
+  hsize_t dims[H5S_MAX_RANK];
+  DP_TRY(dp_h5_dims(file, name, &rank, dims));
+  for (size_t i = 0; i < n; i++)
+    if (idx[i] >= dims[0] || (i && idx[i] <= idx[i - 1]))
+      return dp_fail("internal: row list for %s not sorted or out of range", name);
+  hid_t d = H5Dopen2(file, name, H5P_DEFAULT), fspace = H5Dget_space(d);
+  hsize_t off[H5S_MAX_RANK] = {0}, cnt[H5S_MAX_RANK];
+  memcpy(cnt, dims, sizeof(hsize_t) * (size_t)rank);
+  cnt[0] = 1;
+  H5Sselect_none(fspace);
+  for (size_t i = 0; i < n; i++) {
+    off[0] = idx[i];
+    H5Sselect_hyperslab(fspace, H5S_SELECT_OR, off, NULL, cnt, NULL);
+  }
+  cnt[0] = n;
+  hid_t mspace = H5Screate_simple(rank, cnt, NULL);
+  if (n == 0) H5Sselect_none(mspace);
+  herr_t rc = H5Dread(d, type, mspace, fspace, H5P_DEFAULT, buf);
+  H5Sclose(mspace);
+  H5Sclose(fspace);
+  H5Dclose(d);
+  if (rc < 0) return dp_fail("%s: cannot read rows of %s", dp_h5_filename(file), name);
+  return 0;
+}

@@ -7,12 +7,16 @@ extern const dp_stage dp_stage_ingest;
 extern const dp_stage dp_stage_skeleton;
 extern const dp_stage dp_stage_sample;
 extern const dp_stage dp_stage_render;
+extern const dp_stage dp_stage_train;
+extern const dp_stage dp_stage_evaluate;
 
 const dp_stage *const dp_stages[] = {
     &dp_stage_ingest,
     &dp_stage_skeleton,
     &dp_stage_sample,
     &dp_stage_render,
+    &dp_stage_train,
+    &dp_stage_evaluate,
     NULL,
 };
 

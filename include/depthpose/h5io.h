@@ -44,6 +44,14 @@ int dp_h5_attr_string(hid_t obj, const char *name, const char *value);
 int dp_h5_attr_strings(hid_t obj, const char *name, const char *const *values, size_t n);
 int dp_h5_attr_double(hid_t obj, const char *name, double value);
 int dp_h5_attr_long(hid_t obj, const char *name, long value);
+int dp_h5_attr_longs(hid_t obj, const char *name, const long *values, size_t n);
+/* Up to cap values; *n = how many the attribute has (error if more than cap). */
+int dp_h5_read_attr_longs(hid_t obj, const char *name, long *values, size_t cap, size_t *n);
+int dp_h5_read_attr_long(hid_t obj, const char *name, long *value);
+/* Independent read of the rows idx[0..n) (sorted ascending, distinct) of dimension 0,
+ * packed in that order into buf: one HDF5 call for a scattered mini-batch. */
+int dp_h5_read_index(hid_t file, const char *name, hid_t type, const hsize_t *idx, size_t n,
+                     void *buf);
 /* Reading attributes: strings are malloc'ed (free with dp_h5_free_strings). */
 int dp_h5_read_attr_string(hid_t obj, const char *name, char **value);
 int dp_h5_read_attr_strings(hid_t obj, const char *name, char ***values, size_t *n);

@@ -24,6 +24,7 @@ typedef struct dp_ctx {
   int rank, size;
   const char *workdir;
   uint64_t seed;             /* run.seed */
+  uint64_t config_hash;      /* of this stage's section and the seed (tags checkpoints) */
   const char *stage;         /* this stage's name */
   const char *config_path;   /* the YAML file (relative paths in it are relative to cwd) */
   void *opts;                /* what configure() returned */
