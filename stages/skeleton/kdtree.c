@@ -5,20 +5,21 @@
  * run of memory; inside a leaf they are stored by coordinate (see the leaf kernels).
  * Nodes are stored in pre-order: the left child of node v is v + 1, the right child
  * is nodes[v].right (-1 for a leaf). Every node keeps the tight bounding box of its
- * points. Splits are on the widest dimension at
- * the median by count, so the depth is about log2(n / KD_LEAF) whatever the data, and
+ * points. Splits are on the widest dimension near the median by count (split_rows:
+ * never outside [m/4, 3m/4]), so the depth stays logarithmic whatever the data, and
  * duplicate coordinates may fall on both sides of a split: pruning uses the boxes,
  * never the split plane, so that is harmless.
  *
  * Search. The queries are the tree's own points, so they are answered a leaf at a
- * time (a block of queries is first grouped by leaf): all queries of leaf A first scan their "home" (A, or the smallest subtree
- * around A holding more than k points), which gives each a finite k-th distance; the
- * largest of these bounds every query of A, so one traversal with the box-to-box
- * distance from A's queries collects every leaf that could hold a closer point. Each
- * query then walks that list nearest first, skipping a leaf by its point-to-box bound
- * and stopping at the first leaf whose box-to-box bound reaches its own k-th distance.
- * The tree is traversed once per leaf instead of once per query, and the per-query
- * loop is short and predictable.
+ * time (a block of queries is first grouped by leaf): all queries of leaf A first
+ * scan their "home" (A, or the smallest subtree around A holding more than k points),
+ * which gives each a finite k-th distance; the largest of these bounds every query of
+ * A, so one traversal with the box-to-box distance from A's queries collects every
+ * leaf that could hold a closer point. Each query then walks that list nearest first,
+ * skipping a leaf by its point-to-box bound and stopping at the first leaf whose
+ * box-to-box bound reaches its own k-th distance. The tree is traversed once per leaf
+ * instead of once per query, and the per-query loop is short and predictable. A leaf
+ * with only a few queries of the block searches them one by one instead.
  *
  * Exactness. A box's lower (upper) bound is computed with the same kind of operations
  * as a point distance, on per-axis gaps that are never larger (smaller) than any
@@ -35,11 +36,12 @@
  * norm tests fold away and the coordinate loops have fixed trip counts. Scratch space
  * is allocated once per call, never per query. On x86 the k-th neighbour search has
  * a second instance compiled for AVX2 (4-wide leaf kernel, with a branch-free path
- * for k = 1, the stage's default: 20% faster again), chosen at run time. tests/bench/skeleton_knn.sh measures
- * it against brute force and scipy's cKDTree. Tried and dropped: per-query
- * depth-first search (1.2-1.5x slower: ~40 unpredictable node visits per 6-D query),
- * forced unrolling of the coordinate loops (no gain, or 2x slower when applied to the
- * bound loops too). */
+ * for k = 1, the stage's default: 20% faster again), chosen at run time.
+ * tests/bench/skeleton_knn.sh measures it against brute force and scipy's cKDTree.
+ * Tried and dropped: a depth-first search for every query (1.2-1.5x slower: ~40
+ * unpredictable node visits per 6-D query), forced unrolling of the coordinate loops
+ * (no gain, or 2x slower when applied to the bound loops too), a sampled pivot inside
+ * quickselect (no gain: the first full pass dominates). */
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -65,7 +67,10 @@ enum {
   /* Max points per leaf (leaves hold KD_LEAF/2 .. KD_LEAF). Measured on 6-D Gaussian
    * data, N = 18k and 100k: 16 -> 2.1x slower than 64, 32 -> 1.3x, 128 about equal. */
   KD_LEAF = KD_LEAF_SIZE,
-  KD_STACK = 128, /* traversal stack; depth <= log2(n) < 64, two pushes a level */
+  /* Traversal stack: a search holds at most depth + 1 entries, and splits within
+   * [m/4, 3m/4] bound the depth by log_{4/3}(n / (KD_LEAF/2)) + 1 < 80 for any n the
+   * build accepts. */
+  KD_STACK = 128,
   /* Batches of at most this many queries search one by one (search_one): below it the
    * shared candidate list costs more than it saves. Such batches come from blocks of
    * rows in no spatial order (6-D Gaussian, N = 18k, blocks of 4096: 1.64 s with 1,
@@ -125,8 +130,7 @@ static inline void swap_rows(double *pts, size_t *orig, int d, ptrdiff_t i, ptrd
  * none after it smaller. Moving the rows themselves (not an index) keeps every pass a
  * sequential sweep. Hoare's scheme splits runs of equal keys evenly, so heavily
  * duplicated data (integer grids) stays O(m) on average. The pivot is always one of
- * the keys, which bounds the inner scans. Deterministic. (A pivot from a 63-key sample
- * was tried: no faster - the first, full-length pass dominates.) */
+ * the keys, which bounds the inner scans. Deterministic. */
 static void select_nth(double *pts, size_t *orig, int d, ptrdiff_t lo, ptrdiff_t hi,
                        ptrdiff_t nth, int dim) {
 #define KEY(i) pts[(size_t)(i) * (size_t)d + (size_t)dim]
@@ -285,7 +289,7 @@ dp_kdtree *dp_kdtree_build(const double *pts, size_t n, int d) {
     dp_fail("kd-tree: no points to build over");
     return NULL;
   }
-  if (n > (size_t)INT32_MAX * KD_LEAF / 4) {
+  if (n > (size_t)INT32_MAX * (KD_LEAF / 8)) { /* node ids are int */
     dp_fail("kd-tree: %zu points is more than this tree supports", n);
     return NULL;
   }
@@ -447,6 +451,22 @@ typedef double v4d_unaligned __attribute__((vector_size(32), aligned(8)));
 #define V4_ABS(a) ((v4d)((v4l)(a) & (v4l){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}))
 #define V4_MAX(a, b) ((v4d)((((v4l)((a) > (b))) & (v4l)(a)) | (~((v4l)((a) > (b))) & (v4l)(b))))
 
+/* Raw distances from q to leaf points i..i+3 (s0) and i+4..i+7 (s1), from zero. */
+#define KD_RAW8(blk, m, i, q, d, norm, s0, s1)                              \
+  do {                                                                      \
+    for (int j_ = 0; j_ < (d); j_++) {                                      \
+      v4d qj_ = {(q)[j_], (q)[j_], (q)[j_], (q)[j_]};                       \
+      v4d u0_ = qj_ - V4_LOAD((blk) + (size_t)j_ * (m) + (i));              \
+      v4d u1_ = qj_ - V4_LOAD((blk) + (size_t)j_ * (m) + (i) + 4);          \
+      if ((norm) == DP_NORM_L2) {                                           \
+        (s0) += u0_ * u0_;                                                  \
+        (s1) += u1_ * u1_;                                                  \
+      } else {                                                              \
+        (s0) = V4_MAX((s0), V4_ABS(u0_));                                   \
+        (s1) = V4_MAX((s1), V4_ABS(u1_));                                   \
+      }                                                                     \
+    }                                                                       \
+  } while (0)
 #define V4_MIN(a, b) ((v4d)((((v4l)((a) < (b))) & (v4l)(a)) | (~((v4l)((a) < (b))) & (v4l)(b))))
 
 KD_INLINE void scan_leaf_wide(const double *blk, size_t m, size_t skip, const double *q,
@@ -454,21 +474,11 @@ KD_INLINE void scan_leaf_wide(const double *blk, size_t m, size_t skip, const do
   size_t i = 0;
   /* k = 1 (the stage's default): a running lane-wise minimum, no branch per step -
    * the minimum is the same number whichever way ties fall. */
-  for (v4d mn = {INFINITY, INFINITY, INFINITY, INFINITY}; k == 1; ) {
+  if (k == 1) {
+    v4d mn = {INFINITY, INFINITY, INFINITY, INFINITY};
     for (; i + 8 <= m; i += 8) {
       v4d s0 = {0.0, 0.0, 0.0, 0.0}, s1 = {0.0, 0.0, 0.0, 0.0};
-      for (int j = 0; j < d; j++) {
-        v4d qj = {q[j], q[j], q[j], q[j]};
-        v4d u0 = qj - V4_LOAD(blk + (size_t)j * m + i);
-        v4d u1 = qj - V4_LOAD(blk + (size_t)j * m + i + 4);
-        if (norm == DP_NORM_L2) {
-          s0 += u0 * u0;
-          s1 += u1 * u1;
-        } else {
-          s0 = V4_MAX(s0, V4_ABS(u0));
-          s1 = V4_MAX(s1, V4_ABS(u1));
-        }
-      }
+      KD_RAW8(blk, m, i, q, d, norm, s0, s1);
       if (skip - i < 8) { /* the query itself is in this step: take it out */
         if (skip - i < 4) s0[skip - i] = INFINITY;
         else s1[skip - i - 4] = INFINITY;
@@ -483,18 +493,7 @@ KD_INLINE void scan_leaf_wide(const double *blk, size_t m, size_t skip, const do
   }
   for (; i + 8 <= m; i += 8) {
     v4d s0 = {0.0, 0.0, 0.0, 0.0}, s1 = {0.0, 0.0, 0.0, 0.0};
-    for (int j = 0; j < d; j++) {
-      v4d qj = {q[j], q[j], q[j], q[j]};
-      v4d u0 = qj - V4_LOAD(blk + (size_t)j * m + i);
-      v4d u1 = qj - V4_LOAD(blk + (size_t)j * m + i + 4);
-      if (norm == DP_NORM_L2) {
-        s0 += u0 * u0;
-        s1 += u1 * u1;
-      } else {
-        s0 = V4_MAX(s0, V4_ABS(u0));
-        s1 = V4_MAX(s1, V4_ABS(u1));
-      }
-    }
+    KD_RAW8(blk, m, i, q, d, norm, s0, s1);
     double b = best[k - 1];
     v4d bk = {b, b, b, b};
     v4l c = (s0 < bk) | (s1 < bk);
