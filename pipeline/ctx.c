@@ -82,3 +82,10 @@ void dp_split_range(size_t n, int size, int rank, size_t *start, size_t *count) 
   *start = r * base + (r < extra ? r : extra);
   *count = base + (r < extra ? 1 : 0);
 }
+
+int dp_fault_stop_at(const dp_ctx *ctx, long step) {
+  const char *f = getenv("DEPTHPOSE_FAULT");
+  char stage[64];
+  long at;
+  return f && sscanf(f, "stop:%63[^:]:%ld", stage, &at) == 2 && !strcmp(stage, ctx->stage) && at == step;
+}

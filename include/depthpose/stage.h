@@ -69,6 +69,9 @@ int dp_ctx_sync(dp_ctx *ctx, int local_status);
 /* Test hook: DEPTHPOSE_FAULT=stall:STAGE parks every rank after the stage's run()
  * returned, its outputs complete as .partial but not yet committed, until killed. */
 void dp_fault_stall(const dp_ctx *ctx);
+/* Test hook: DEPTHPOSE_FAULT=stop:STAGE:N makes a stage with steps (train) behave as if
+ * a stop signal (SIGTERM/SIGUSR1) arrived at step N. */
+int dp_fault_stop_at(const dp_ctx *ctx, long step);
 /* The same agreement on any communicator, without fault injection. */
 int dp_mpi_agree(MPI_Comm comm, int local_status);
 

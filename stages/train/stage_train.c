@@ -400,7 +400,7 @@ static int run(dp_ctx *ctx) {
                         (uint64_t)pos.global_step, &b, dy, &acc);
         pos = (position){ph, ep, (long)s + 1, pos.global_step + 1};
         images += (long)nb;
-        int stop = g_stop;
+        int stop = g_stop || dp_fault_stop_at(ctx, pos.global_step);
         MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, ctx->comm);
         if (rc == 0 && (stop || pos.global_step % o->checkpoint_every == 0))
           rc = dp_ctx_sync(ctx, save_checkpoint(ctx, net, &opt, &pos));

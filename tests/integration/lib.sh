@@ -51,6 +51,12 @@ stages:
     real_test_views: 1
     max_real_poses: 40
     batch: 32
+  train:
+    network: {channels: [4, 4, 8, 8], pool_after: [2, 4], fc: [32], downsample: 4}
+    detection: {epochs: 1, lr: 0.002}
+    regression: {epochs: 2, lr: 0.002}
+    batch: 8
+    checkpoint_every: 5
 YAML
 }
 

@@ -1,0 +1,38 @@
+# Training: an interrupted run (a stop signal at step 7, as SLURM sends before a time
+# limit) writes a checkpoint and fails; the rerun resumes from it and ends with exactly
+# the weights of an uninterrupted run. Evaluate writes its tables.
+. "$(dirname "$0")/lib.sh"
+tiny_config "$T/c.yaml"
+dp_mpi 2 run "$T/c.yaml" --workdir "$T/ref" 2>"$T/ref.log" || fail "uninterrupted run"
+check "training logs decreasing regression loss" /usr/bin/python3 - "$T/ref.log" <<'PY'
+import re, sys
+l = [float(x) for x in re.findall(r"regression epoch \d+/\d+: loss ([0-9.]+)", open(sys.argv[1]).read())]
+sys.exit(0 if len(l) == 2 and l[1] < l[0] else 1)
+PY
+dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" --to render 2>/dev/null
+DEPTHPOSE_FAULT=stop:train:7 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" 2>"$T/stop.log"; rc=$?
+check "stopped run exits non-zero" [ $rc -ne 0 ]
+check "and says a checkpoint was written" grep -q "checkpoint written at step 7" "$T/stop.log"
+check "no model.h5 after the stop" test ! -e "$T/w/model.h5"
+check "a checkpoint exists" test -f "$T/w/train_checkpoint.h5"
+dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" 2>"$T/resume.log" || fail "resumed run"
+check "the rerun resumes from the checkpoint" grep -q "resuming from the checkpoint" "$T/resume.log"
+check "final weights equal the uninterrupted run's" /usr/bin/python3 - "$T/ref/model.h5" "$T/w/model.h5" <<'PY'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+names = [k for k in a.keys()]
+ok = len(names) > 4 and set(names) == set(b.keys())
+ok = ok and all(np.array_equal(a[k][()], b[k][()]) for k in names)
+sys.exit(0 if ok else 1)
+PY
+check "evaluate wrote per-joint errors for every joint" /usr/bin/python3 - "$T/ref/results" <<'PY'
+import sys, csv, json, math
+rows = list(csv.DictReader(open(sys.argv[1] + "/per_joint.csv")))
+s = json.load(open(sys.argv[1] + "/summary.json"))
+ok = len(rows) == 16 and rows[-1]["joint"] == "mean" and all(math.isfinite(float(r["mean_mm"])) for r in rows)
+ok = ok and abs(float(rows[-1]["mean_mm"]) - s["mean_joint_error_mm"]) < 0.01 and s["frames"] == 40
+ok = ok and 0 <= s["mean_box_iou"] <= 1
+sys.exit(0 if ok else 1)
+PY
+check "results/table.md written" grep -q "| mean |" "$T/ref/results/table.md"
+finish
