@@ -9,6 +9,7 @@ config=${1:?usage: jobs/submit-stages.sh CONFIG [--workdir DIR]}
 shift
 bin=${DEPTHPOSE_BIN:-build/depthpose}
 [ "$(id -u)" -ne 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+logs=${DEPTHPOSE_LOG_DIR:-.}   # where the jobs' output files go
 plan=$("$bin" plan "$config" "$@")
 prev=""
 while IFS=$'\t' read -r stage state nodes ntasks time; do
@@ -19,6 +20,7 @@ while IFS=$'\t' read -r stage state nodes ntasks time; do
   dep=()
   [ -z "$prev" ] || dep=(--dependency="afterok:$prev")
   prev=$(sbatch --parsable --job-name="depthpose-$stage" --nodes="$nodes" --ntasks="$ntasks" \
-    --time="$time" "${dep[@]}" jobs/stage.sbatch "$config" "$stage" "$@")
+    --time="$time" --output="$logs/depthpose-$stage-%j.out" "${dep[@]}" \
+    jobs/stage.sbatch "$config" "$stage" "$@")
   echo "$stage: job $prev"
 done <<<"$plan"

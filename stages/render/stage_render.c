@@ -15,6 +15,7 @@
 
 #include "depthpose/h5io.h"
 #include "depthpose/posefile.h"
+#include "depthpose/preview.h"
 #include "depthpose/render.h"
 #include "depthpose/rng.h"
 #include "depthpose/stage.h"
@@ -272,7 +273,8 @@ static int write_attrs(hid_t f, const renderer *r, char **names, long counts[3])
   return rc;
 }
 
-static int read_synth(dp_ctx *ctx, const dp_pose_set *real, float **out, size_t *n) {
+/* The synthetic poses and the tree they were drawn along (for the preview's skeleton). */
+static int read_synth(dp_ctx *ctx, const dp_pose_set *real, float **out, size_t *n, int *parent) {
   const char *path = dp_ctx_input(ctx, "synth.h5");
   hid_t f = dp_h5_open(path, ctx->comm);
   if (f < 0) return -1;
@@ -281,6 +283,9 @@ static int read_synth(dp_ctx *ctx, const dp_pose_set *real, float **out, size_t 
   *out = rc == 0 ? dp_malloc((size_t)got[0] * got[1] * 3 * sizeof **out + 1, "synthetic poses") : NULL;
   if (rc == 0 && !*out) rc = -1;
   if (rc == 0) rc = dp_h5_read_rows(f, "poses", H5T_NATIVE_FLOAT, 0, got[0], *out);
+  hsize_t jd[1] = {(hsize_t)real->n_joints};
+  if (rc == 0) rc = dp_h5_expect(f, "parent", 1, jd, NULL);
+  if (rc == 0) rc = dp_h5_read_rows(f, "parent", H5T_NATIVE_INT, 0, jd[0], parent);
   *n = rc == 0 ? (size_t)got[0] : 0;
   dp_h5_close(f);
   return rc;
@@ -294,7 +299,8 @@ static int run(dp_ctx *ctx) {
   int rc = dp_pose_set_read(dp_ctx_input(ctx, "poses.h5"), ctx->comm, 0, &train);
   if (rc == 0) rc = dp_pose_set_read(dp_ctx_input(ctx, "poses.h5"), ctx->comm, 1, &val);
   if (rc == 0) rc = dp_pose_set_read(dp_ctx_input(ctx, "poses.h5"), ctx->comm, 2, &test);
-  if (rc == 0) rc = read_synth(ctx, &train, &synth, &n_synth);
+  int parent[DP_MAX_JOINTS];
+  if (rc == 0) rc = read_synth(ctx, &train, &synth, &n_synth, parent);
   renderer r = {.o = o, .J = train.n_joints, .seed = ctx->seed};
   dp_intrinsics_fov(&r.k, (int)o->width, (int)o->height, o->hfov_deg * M_PI / 180, o->vfov_deg * M_PI / 180);
   if (rc == 0) rc = dp_intrinsics_check(&r.k);
@@ -346,6 +352,12 @@ static int run(dp_ctx *ctx) {
     for (size_t i = s; lrc == 0 && i < e; i++) lrc = render_frame(&r, g, 4, first + i, &b, i - s);
     rc = dp_ctx_sync(ctx, lrc);
     if (rc == 0) rc = dp_ctx_sync(ctx, write_batch(&df, &b, first + s));
+    if (rc == 0 && round == 0) { /* a contact sheet of rank 0's first frames */
+      int np = ctx->rank == 0 ? (int)(b.n < 16 ? b.n : 16) : 0;
+      lrc = np ? dp_preview_png(dp_ctx_output(ctx, "depth_preview.png"), np, (int)o->width,
+                                (int)o->height, b.depth, b.joints2d, r.J, parent, 4) : 0;
+      rc = dp_ctx_sync(ctx, lrc);
+    }
     dp_progress_update(&prog, e);
   }
   dp_progress_end(&prog);
@@ -380,7 +392,7 @@ const dp_stage dp_stage_render = {
     .name = "render",
     .what = "synthetic depth frames of bodies in the sampled and real poses, with labels",
     .inputs = {"poses.h5", "synth.h5"},
-    .outputs = {"depth.h5"},
+    .outputs = {"depth.h5", "depth_preview.png"},
     .configure = configure,
     .run = run,
     .free_opts = free,

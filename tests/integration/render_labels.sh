@@ -5,6 +5,7 @@
 tiny_config "$T/c.yaml"
 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" 2>"$T/log" || fail "tof run"
 check "render summary logged" grep -q "== render done" "$T/log"
+check "a preview contact sheet is written" sh -c "file '$T/w/depth_preview.png' 2>/dev/null | grep -q PNG || head -c 8 '$T/w/depth_preview.png' | grep -q PNG"
 check "labels consistent (tof preset)" /usr/bin/python3 - "$T/w/depth.h5" tof <<'PY'
 import sys, numpy as np, h5py
 f = h5py.File(sys.argv[1], "r")

@@ -9,7 +9,7 @@ if ! command -v sbatch >/dev/null || [ -z "${SLURM_CONF:-}" ] || ! sinfo >/dev/n
 fi
 SLURM_DIR=$(dirname "$(dirname "$SLURM_CONF")")
 JOBCHECK=${DP_JOBCHECK:-$(cd "$DP_SOURCE/.." && pwd)/shared/tools/local-slurm/jobcheck.sh}
-export DEPTHPOSE_BIN=$DP_BIN
+export DEPTHPOSE_BIN=$DP_BIN DEPTHPOSE_LOG_DIR=$T
 tiny_config "$T/c.yaml"
 
 DP_NP=2 jobs/local.sh "$T/c.yaml" 2 --workdir "$T/local" >/dev/null 2>&1
