@@ -276,10 +276,13 @@ int dp_h5_read_attr_strings(hid_t obj, const char *name, char ***values, size_t 
     free(raw);
     H5Tclose(mt);
   } else if (out) {
-    size_t w = H5Tget_size(ftype);
-    char *raw = dp_calloc((size_t)count + 1, w + 1, "string attribute");
+    /* Memory strings one byte wider than the file's, NUL-terminated: a NULLPAD or
+     * SPACEPAD string (h5py, numpy "S") that fills its width keeps every character. */
+    size_t w = H5Tget_size(ftype) + 1;
+    char *raw = dp_calloc((size_t)count + 1, w, "string attribute");
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, w);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
     if (raw && H5Aread(a, mt, raw) >= 0) {
       rc = 0;
       for (hssize_t i = 0; i < count; i++) {

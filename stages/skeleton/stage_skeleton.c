@@ -298,7 +298,12 @@ static int run(dp_ctx *ctx) {
   double t_compute = dp_now() - t0;
   dp_verbose("skeleton: %zu items in %.2f s", r.count, t_compute);
   rc = dp_ctx_sync(ctx, rc);
-  if (rc == 0) rc = gather_items(ctx, r, mine, all);
+  double t_max = t_compute, t_min = t_compute; /* the stage takes as long as its slowest rank */
+  if (rc == 0) {
+    MPI_Allreduce(MPI_IN_PLACE, &t_max, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
+    MPI_Allreduce(MPI_IN_PLACE, &t_min, 1, MPI_DOUBLE, MPI_MIN, ctx->comm);
+    rc = gather_items(ctx, r, mine, all);
+  }
   results res = {calloc((size_t)J, sizeof(double)), calloc((size_t)J * J, sizeof(double)),
                  calloc((size_t)J * J, sizeof(double))};
   int *parent = calloc((size_t)J, sizeof *parent), *order = calloc((size_t)J, sizeof *order);
@@ -316,9 +321,9 @@ static int run(dp_ctx *ctx) {
     rc = write_outputs(ctx, o, &ps, &res, parent, order);
   }
   if (rc == 0)
-    dp_ctx_summary(ctx, "%s/%s k=%ld on %zu poses x %d joints: %d entropy jobs x %zu blocks in %.2f s; "
-                   "root %s", ESTIMATORS[o->estimator], METHODS[o->method], o->k, n, J, n_jobs,
-                   n_blocks, t_compute, o->root);
+    dp_ctx_summary(ctx, "%s/%s k=%ld on %zu poses x %d joints: %d entropy jobs x %zu blocks in %.2f s "
+                   "(slowest rank; fastest %.2f s); root %s", ESTIMATORS[o->estimator],
+                   METHODS[o->method], o->k, n, J, n_jobs, n_blocks, t_max, t_min, o->root);
   free(res.entropy), free(res.joint_entropy), free(res.mi), free(parent), free(order);
   free(jobs), free(pos), free(mine), free(all);
   dp_pose_set_free(&ps);

@@ -39,7 +39,7 @@ skel() { # skel NAME N J METHOD NP
 read -r kd1 m1 <<<"$(skel a 18072 10 kdtree 1)"
 read -r kd2 m2 <<<"$(skel a 18072 10 kdtree 2)"
 read -r br1 mb <<<"$(skel a 18072 10 brute 1)"
-echo "skeleton N=18072 J=10 (55 jobs): brute 1 rank ${br1} s, kdtree 1 rank ${kd1} s, kdtree 2 ranks ${kd2} s (rank-0 compute)"
+echo "skeleton N=18072 J=10 (55 jobs): brute 1 rank ${br1} s, kdtree 1 rank ${kd1} s, kdtree 2 ranks ${kd2} s (slowest rank)"
 echo "skeleton N=18072 J=10: kdtree/brute speed-up $(echo "scale=1; $br1 / $kd1" | bc)x; 2 ranks vs 1: $(echo "scale=2; $kd1 / $kd2" | bc)x; peak RSS per rank ${m1} MB"
 read -r kd1 m1 <<<"$(skel b 100000 15 kdtree 1)"
 read -r kd2 m2 <<<"$(skel b 100000 15 kdtree 2)"

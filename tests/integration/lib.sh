@@ -8,7 +8,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 cd "$DP_SOURCE"
 T=$(mktemp -d /tmp/dp-test.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${DP_KEEP:-}" ] || rm -rf "$T"' EXIT
 FAILS=0
 
 # dp_mpi N ARGS...: run depthpose on N ranks (oversubscribed: CI has 2 cores), 300 s cap.
