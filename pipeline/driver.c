@@ -204,9 +204,27 @@ static void now_iso(char *buf, size_t cap) {
 
 /* Rank 0: clear the stage's final and partial outputs and record it as running, so a
  * kill from here on leaves neither a stale final file nor a "done" record. */
-static int prepare_stage(const run_setup *s, dp_manifest *m, int i) {
+static int remove_scratch(const run_setup *s, const dp_stage *st) {
+  char path[4096];
+  for (int k = 0; k < DP_MAX_FILES && st->scratch[k]; k++) {
+    path_of(path, sizeof path, s->workdir, st->scratch[k], "");
+    DP_TRY(dp_remove_if_exists(path));
+  }
+  return 0;
+}
+
+/* A stage may pick up its scratch files (training checkpoints) only when it continues an
+ * interrupted attempt with the same settings and inputs, and the user did not --force. */
+static int may_resume(const run_setup *s, dp_manifest *m, int i, int force) {
+  const dp_record *r = dp_manifest_find(m, dp_stages[i]->name);
+  return !force && r && strcmp(r->status, "done") != 0 && r->config_hash == s->config_hash[i] &&
+         r->input_hash == input_hash(s, i);
+}
+
+static int prepare_stage(const run_setup *s, dp_manifest *m, int i, int force) {
   const dp_stage *st = dp_stages[i];
   char path[4096];
+  if (!may_resume(s, m, i, force)) DP_TRY(remove_scratch(s, st));
   for (int k = 0; k < DP_MAX_FILES && st->outputs[k]; k++) {
     path_of(path, sizeof path, s->workdir, st->outputs[k], "");
     DP_TRY(dp_remove_if_exists(path));
@@ -240,6 +258,7 @@ static int commit_stage(const run_setup *s, dp_manifest *m, int i, double wall, 
     snprintf(r->outputs + len, sizeof r->outputs - len, "%s%s", k ? "," : "", st->outputs[k]);
   }
   snprintf(r->status, sizeof r->status, "done");
+  DP_TRY(remove_scratch(s, st)); /* the outputs hold everything now */
   r->wall = wall;
   snprintf(r->summary, sizeof r->summary, "%s", summary);
   now_iso(r->finished, sizeof r->finished);
@@ -264,12 +283,12 @@ static void fail_stage(const run_setup *s, dp_manifest *m, int i) {
   dp_fail("%s", saved);
 }
 
-static int run_one(const run_setup *s, dp_manifest *m, int i, MPI_Comm comm) {
+static int run_one(const run_setup *s, dp_manifest *m, int i, int force, MPI_Comm comm) {
   int rank, size;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
   const dp_stage *st = dp_stages[i];
-  int rc = rank == 0 ? prepare_stage(s, m, i) : 0;
+  int rc = rank == 0 ? prepare_stage(s, m, i, force) : 0;
   DP_TRY(dp_mpi_agree(comm, rc));
   dp_ctx ctx = {.comm = comm, .rank = rank, .size = size, .workdir = s->workdir,
                 .seed = s->seed, .config_hash = s->config_hash[i], .stage = st->name, .config_path = dp_config_path(s->cfg),
@@ -320,7 +339,7 @@ int dp_driver_run(const dp_run_args *a, MPI_Comm comm) {
       continue;
     }
     rerun_rest = 1;
-    rc = run_one(&s, &m, i, comm);
+    rc = run_one(&s, &m, i, a->force && (!a->from || i >= from), comm);
     ran++;
   }
   if (rc == 0) dp_info("run %s: %d stage(s) run, %d up to date; work directory %s", s.name, ran,

@@ -38,6 +38,10 @@ typedef struct dp_stage {
   const char *what;                      /* one line for `depthpose stages` */
   const char *inputs[DP_MAX_FILES];      /* work-directory files read (NULL-terminated) */
   const char *outputs[DP_MAX_FILES];     /* work-directory files written */
+  /* Work-directory files a stage keeps between attempts (checkpoints): kept only for a
+   * rerun of an interrupted attempt with the same config and inputs, deleted otherwise
+   * and once the stage is done. */
+  const char *scratch[DP_MAX_FILES];
   /* Parse and validate the section (may be NULL: all defaults). Pure: no I/O beyond
    * checking that configured input files exist. */
   int (*configure)(const dp_node *section, void **opts);

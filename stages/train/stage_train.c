@@ -446,6 +446,7 @@ const dp_stage dp_stage_train = {
     .what = "the two-pathway CNN: detection, then regression on the frozen trunk",
     .inputs = {"depth.h5", "skeleton.h5"},
     .outputs = {"model.h5"},
+    .scratch = {"train_checkpoint.h5"},
     .configure = configure,
     .run = run,
     .free_opts = free,

@@ -25,6 +25,11 @@ ok = len(names) > 4 and set(names) == set(b.keys())
 ok = ok and all(np.array_equal(a[k][()], b[k][()]) for k in names)
 sys.exit(0 if ok else 1)
 PY
+check "the checkpoint is removed once training is done" test ! -e "$T/w/train_checkpoint.h5"
+# A forced rerun starts afresh (no checkpoint to resume from) and ends the same.
+DEPTHPOSE_FAULT=stop:train:7 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" --from train 2>/dev/null
+dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" --from train --force 2>"$T/force.log"
+check "--force does not resume an old checkpoint" sh -c "! grep -q 'resuming from the checkpoint' '$T/force.log'"
 check "evaluate wrote per-joint errors for every joint" /usr/bin/python3 - "$T/ref/results" <<'PY'
 import sys, csv, json, math
 rows = list(csv.DictReader(open(sys.argv[1] + "/per_joint.csv")))
