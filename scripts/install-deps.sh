@@ -6,7 +6,7 @@ PKGS=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-openmp
       libopenblas-dev libyaml-dev libcunit1-dev libpng-dev)
 # The peers the tests compare against (reference fixtures, benchmarks).
 if [ "${1:-}" = "--test" ]; then
-  PKGS+=(python3-numpy python3-scipy python3-h5py python3-sklearn)
+  PKGS+=(python3-numpy python3-scipy python3-h5py python3-sklearn python3-yaml)
 fi
 missing=()
 for p in "${PKGS[@]}"; do
