@@ -30,7 +30,7 @@ typedef struct {
   long synth_count, synth_views, real_train_views, real_test_views, max_real;
   long width, height, n_shapes, batch;
   double hfov_deg, vfov_deg;
-  int preset;
+  int preset, part_labels;
   dp_camera_ranges cam;
   dp_background_config bg;
   dp_sensor_config sensor;
@@ -66,13 +66,16 @@ static int configure(const dp_node *sec, void **out) {
   DP_TRY(dp_cfg_int(sec, "body_shapes", 12, 1, 10000, &o->n_shapes));
   DP_TRY(dp_cfg_int(sec, "batch", 256, 1, 1L << 20, &o->batch));
   DP_TRY(dp_cfg_enum(sec, "preset", PRESETS, 0, &o->preset));
+  DP_TRY(dp_cfg_bool(sec, "part_labels", 0, &o->part_labels));
 
   const dp_node *cam = NULL, *bg = NULL, *sn = NULL;
   DP_TRY(dp_cfg_section(sec, "camera", &cam));
   dp_camera_ranges_default(&o->cam);
   DP_TRY(cfg_deg(cam, "elevation_min_deg", o->cam.elevation_min, -89, 89, &o->cam.elevation_min));
   DP_TRY(cfg_deg(cam, "elevation_max_deg", o->cam.elevation_max, -89, 89, &o->cam.elevation_max));
-  DP_TRY(cfg_float(cam, "distance_min_mm", o->cam.distance_min, 100, 1e6, &o->cam.distance_min));
+  /* A camera closer than 1.5 m to the body centre can sit inside the body (arms and
+   * legs reach ~1 m from it): rejected here rather than rendered as garbage. */
+  DP_TRY(cfg_float(cam, "distance_min_mm", o->cam.distance_min, 1500, 1e6, &o->cam.distance_min));
   DP_TRY(cfg_float(cam, "distance_max_mm", o->cam.distance_max, 100, 1e6, &o->cam.distance_max));
   DP_TRY(cfg_deg(cam, "roll_max_deg", o->cam.roll_max, 0, 180, &o->cam.roll_max));
   DP_TRY(cfg_float(cam, "jitter_mm", o->cam.jitter_mm, 0, 1e5, &o->cam.jitter_mm));
@@ -127,14 +130,16 @@ static void frame_source(const pose_group *g, int ng, size_t f, int *group, size
 typedef struct {
   size_t n;
   uint16_t *depth;
+  unsigned char *parts; /* body-part label per pixel (0 = not body), if asked */
   float *joints, *joints2d, *bbox, *camera;
   int16_t *body;
   unsigned char *origin, *split;
   int *pose_index;
 } frame_batch;
 
-static int batch_alloc(frame_batch *b, size_t cap, int J, int W, int H) {
+static int batch_alloc(frame_batch *b, size_t cap, int J, int W, int H, int parts) {
   memset(b, 0, sizeof *b);
+  if (parts && !(b->parts = dp_malloc(cap * (size_t)W * (size_t)H, "part-label batch"))) return -1;
   b->depth = dp_malloc(cap * (size_t)W * (size_t)H * sizeof *b->depth, "depth batch");
   b->joints = dp_malloc(cap * (size_t)J * 3 * sizeof(float), "joint batch");
   b->joints2d = dp_malloc(cap * (size_t)J * 2 * sizeof(float), "joint batch");
@@ -149,7 +154,7 @@ static int batch_alloc(frame_batch *b, size_t cap, int J, int W, int H) {
 }
 
 static void batch_free(frame_batch *b) {
-  free(b->depth), free(b->joints), free(b->joints2d), free(b->bbox), free(b->camera);
+  free(b->parts), free(b->depth), free(b->joints), free(b->joints2d), free(b->bbox), free(b->camera);
   free(b->body), free(b->origin), free(b->split), free(b->pose_index);
 }
 
@@ -193,6 +198,9 @@ static int render_frame(renderer *r, const pose_group *g, int ng, size_t f, fram
   const size_t npx = (size_t)r->zb.width * (size_t)r->zb.height;
   DP_TRY(dp_sensor_apply(&r->o->sensor, r->zb.depth, r->zb.id, r->zb.width, r->zb.height,
                          r->seed, f, b->depth + slot * npx));
+  if (b->parts) /* after the sensor: a pixel with no return has no label either */
+    for (size_t i = 0; i < npx; i++)
+      b->parts[slot * npx + i] = dp_id_is_body(r->zb.id[i]) ? (unsigned char)r->zb.id[i] : 0;
   dp_project_points(&r->k, cam.m, joints, r->J, b->joints + slot * (size_t)r->J * 3,
                     b->joints2d + slot * (size_t)r->J * 2);
   memcpy(b->camera + slot * 12, cam.m, sizeof cam.m);
@@ -209,9 +217,10 @@ enum { D_DEPTH, D_JOINTS, D_JOINTS2D, D_BBOX, D_CAMERA, D_BODY, D_ORIGIN, D_SPLI
 
 typedef struct {
   hid_t d[N_DSETS];
+  hid_t parts; /* -1 unless part_labels */
 } depth_file;
 
-static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int H) {
+static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int H, int parts) {
   hsize_t depth[3] = {F, (hsize_t)H, (hsize_t)W}, j3[3] = {F, (hsize_t)J, 3},
           j2[3] = {F, (hsize_t)J, 2}, box[2] = {F, 4}, cam[2] = {F, 12}, one[1] = {F};
   struct {
@@ -232,6 +241,10 @@ static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int 
       {"pose_index", H5T_NATIVE_INT, 1, one, NULL},
   };
   for (int i = 0; i < N_DSETS; i++) df->d[i] = -1;
+  df->parts = -1;
+  if (parts && (df->parts = dp_h5_create_dataset(f, "parts", H5T_NATIVE_UCHAR, 3, depth,
+                                                   "body part id (render.h dp_body_part), 0 = none")) < 0)
+    return -1;
   for (int i = 0; i < N_DSETS; i++) {
     df->d[i] = dp_h5_create_dataset(f, spec[i].name, spec[i].type, spec[i].rank, spec[i].dims, spec[i].units);
     if (df->d[i] < 0) return -1;
@@ -246,6 +259,7 @@ static int write_batch(depth_file *df, const frame_batch *b, size_t start) {
                                 H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT, H5T_NATIVE_INT16,
                                 H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR, H5T_NATIVE_INT};
   for (int i = 0; i < N_DSETS; i++) DP_TRY(dp_h5_write_slab(df->d[i], types[i], start, b->n, bufs[i]));
+  if (df->parts >= 0) DP_TRY(dp_h5_write_slab(df->parts, H5T_NATIVE_UCHAR, start, b->n, b->parts));
   return 0;
 }
 
@@ -327,12 +341,12 @@ static int run(dp_ctx *ctx) {
   size_t first, count;
   dp_split_range(F, ctx->size, ctx->rank, &first, &count);
   frame_batch b = {0};
-  if (rc == 0) rc = batch_alloc(&b, (size_t)o->batch, r.J, (int)o->width, (int)o->height);
+  if (rc == 0) rc = batch_alloc(&b, (size_t)o->batch, r.J, (int)o->width, (int)o->height, o->part_labels);
   hid_t f = -1;
-  depth_file df;
+  depth_file df = {.parts = -1};
   if (dp_ctx_sync(ctx, rc) == 0) {
     f = dp_h5_create(dp_ctx_output(ctx, "depth.h5"), ctx->comm);
-    rc = f < 0 ? -1 : create_datasets(f, &df, F, r.J, (int)o->width, (int)o->height);
+    rc = f < 0 ? -1 : create_datasets(f, &df, F, r.J, (int)o->width, (int)o->height, o->part_labels);
     rc = dp_ctx_sync(ctx, rc);
   } else {
     rc = -1;
@@ -377,6 +391,7 @@ static int run(dp_ctx *ctx) {
   if (f >= 0) {
     for (int i = 0; i < N_DSETS; i++)
       if (df.d[i] >= 0) H5Dclose(df.d[i]);
+    if (df.parts >= 0) H5Dclose(df.parts);
     if (dp_h5_close(f) != 0) rc = -1;
   }
   batch_free(&b);

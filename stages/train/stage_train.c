@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cblas.h>
+
 #include "depthpose/h5io.h"
 #include "depthpose/posefile.h"
 #include "depthpose/rng.h"
@@ -29,12 +31,15 @@ static const char *const OPTIMISERS[] = {"sgd", "adam", NULL};
 
 typedef struct {
   long epochs;
-  double lr;
+  double lr, lr_decay; /* lr of epoch e = lr * lr_decay^e */
 } phase_opts;
+
+#define N_PHASES 3 /* detection, regression on the frozen trunk, optional end-to-end */
 
 typedef struct {
   dp_net_params net;
-  phase_opts phase[2]; /* detection, regression */
+  phase_opts phase[N_PHASES];
+  long blas_threads;
   long batch, checkpoint_every, max_frames;
   int optimiser;
   double momentum, weight_decay;
@@ -45,6 +50,7 @@ static int parse_phase(const dp_node *sec, const char *key, long epochs, double 
   const dp_node *s = NULL;
   DP_TRY(dp_cfg_section(sec, key, &s));
   DP_TRY(dp_cfg_int(s, "epochs", epochs, 0, 1000000, &p->epochs));
+  DP_TRY(dp_cfg_double(s, "lr_decay", 1.0, 0, 1, &p->lr_decay));
   return dp_cfg_double(s, "lr", lr, 0, 10, &p->lr);
 }
 
@@ -57,6 +63,8 @@ static int configure(const dp_node *sec, void **out) {
   DP_TRY(dp_net_params_from_config(net, &o->net));
   DP_TRY(parse_phase(sec, "detection", 10, 1e-3, &o->phase[0]));
   DP_TRY(parse_phase(sec, "regression", 20, 1e-3, &o->phase[1]));
+  DP_TRY(parse_phase(sec, "end_to_end", 0, 1e-4, &o->phase[2]));
+  DP_TRY(dp_cfg_int(sec, "blas_threads", 1, 1, 1024, &o->blas_threads));
   DP_TRY(dp_cfg_int(sec, "batch", 32, 1, 1L << 20, &o->batch));
   DP_TRY(dp_cfg_int(sec, "checkpoint_every", 200, 1, 1L << 40, &o->checkpoint_every));
   DP_TRY(dp_cfg_int(sec, "max_frames", 0, 0, 1L << 40, &o->max_frames));
@@ -275,22 +283,27 @@ typedef struct {
  * loss sum (loss times local rows) in acc. */
 static int train_step(dp_ctx *ctx, const train_opts *o, const dataset *ds, const dp_nn_desc *d,
                       dp_nn_net *net, dp_nn_opt *opt, int phase, const int *perm, size_t s0,
-                      size_t nb, uint64_t global_step, batch *b, float *dy, loss_acc *acc) {
+                      size_t nb, uint64_t global_step, float lr, batch *b, float *dy, loss_acc *acc) {
   size_t first, count;
   dp_split_range(nb, ctx->size, ctx->rank, &first, &count);
   int rc = count ? load_batch(ds, o, d, perm + s0 + first, (int)count, b) : 0;
   DP_TRY(dp_ctx_sync(ctx, rc));
   dp_nn_zero_grad(net);
+  const int path = phase == 0 ? dp_nn_path_index(net, "box") : dp_nn_path_index(net, "joints");
+  float loss = 0;
+  dp_nn_pose_loss_terms terms = {0};
   if (count) {
-    const int box = dp_nn_path_index(net, "box"), joints = dp_nn_path_index(net, "joints");
-    const int path = phase == 0 ? box : joints;
     dp_nn_pass pass = {.train = 1, .step = global_step, .sample0 = s0 + first, .paths = 1u << path};
     dp_nn_forward(net, b->x, (int)count, &pass);
     const float *y = dp_nn_output(net, path);
-    float loss;
-    dp_nn_pose_loss_terms terms = {0};
     if (phase == 0) loss = dp_nn_box_loss((int)count, 4, y, b->box_t, dy);
     else loss = dp_nn_pose_loss((int)count, ds->J, ds->parent, y, b->pose_t, &o->loss, dy, &terms);
+    if (!isfinite(loss)) /* diverged: stop before the update spoils the weights */
+      rc = dp_fail("non-finite loss at step %llu (phase %d); the last checkpoint is kept: lower the "
+                   "learning rate and rerun", (unsigned long long)global_step, phase);
+  }
+  DP_TRY(dp_ctx_sync(ctx, rc));
+  if (count) {
     /* Each rank's loss is its batch mean: weight it to a share of the global mean. */
     const float share = (float)count / (float)nb;
     for (size_t i = 0; i < count * (size_t)net->path_out[path]; i++) dy[i] *= share;
@@ -302,19 +315,21 @@ static int train_step(dp_ctx *ctx, const train_opts *o, const dataset *ds, const
     acc->n += (long)count;
   }
   MPI_Allreduce(MPI_IN_PLACE, net->grads, (int)net->n_params, MPI_FLOAT, MPI_SUM, ctx->comm);
-  dp_nn_opt_step(opt, net, (float)o->phase[phase].lr);
+  dp_nn_opt_step(opt, net, lr);
   return 0;
 }
 
+/* 0: trunk + box pathway; 1: joints pathway on the frozen trunk (the original);
+ * 2: end-to-end fine-tuning of trunk + joints pathway. */
 static void set_phase(dp_nn_net *net, int phase) {
   const int box = dp_nn_path_index(net, "box"), joints = dp_nn_path_index(net, "joints");
   dp_nn_freeze_trunk(net, phase == 1);
-  dp_nn_freeze_path(net, box, phase == 1);
+  dp_nn_freeze_path(net, box, phase != 0);
   dp_nn_freeze_path(net, joints, phase == 0);
 }
 
 static int write_model(dp_ctx *ctx, const train_opts *o, const dataset *ds, const dp_nn_net *net,
-                       const dp_nn_opt *opt, const position *pos, const double final_loss[2]) {
+                       const dp_nn_opt *opt, const position *pos, const double final_loss[N_PHASES]) {
   hid_t f = dp_h5_create(dp_ctx_output(ctx, "model.h5"), ctx->comm);
   int rc = dp_ctx_sync(ctx, f < 0 ? -1 : 0);
   if (rc != 0) return -1;
@@ -340,6 +355,7 @@ static int write_model(dp_ctx *ctx, const train_opts *o, const dataset *ds, cons
   if (rc == 0) rc = dp_h5_attr_long(f, "frame_width", ds->W);
   if (rc == 0) rc = dp_h5_attr_double(f, "final_detection_loss", final_loss[0]);
   if (rc == 0) rc = dp_h5_attr_double(f, "final_regression_loss", final_loss[1]);
+  if (rc == 0) rc = dp_h5_attr_double(f, "final_end_to_end_loss", final_loss[2]);
   if (rc == 0) rc = dp_h5_attr_string(f, "config", ctx->config_path);
   if (rc == 0) rc = dp_h5_attr_string(f, "joint_units", "m, torso-relative camera frame (or embedded)");
   if (dp_h5_close(f) != 0) rc = -1;
@@ -385,10 +401,11 @@ static int run(dp_ctx *ctx) {
   g_stop = 0;
 
   const size_t B = (size_t)o->batch, steps = (ds.n_train + B - 1) / B;
-  double final_loss[2] = {NAN, NAN}, t0 = dp_now();
+  double final_loss[N_PHASES] = {NAN, NAN, NAN}, t0 = dp_now();
   long images = 0;
-  const char *PHASE[2] = {"detection", "regression"};
-  for (long ph = pos.phase; rc == 0 && ph < 2; ph++) {
+  const char *PHASE[N_PHASES] = {"detection", "regression", "end-to-end"};
+  openblas_set_num_threads((int)o->blas_threads);
+  for (long ph = pos.phase; rc == 0 && ph < N_PHASES; ph++) {
     set_phase(net, (int)ph);
     for (long ep = ph == pos.phase ? pos.epoch : 0; rc == 0 && ep < o->phase[ph].epochs; ep++) {
       permutation(ctx->seed, ph, ep, &ds, perm);
@@ -397,7 +414,8 @@ static int run(dp_ctx *ctx) {
       for (size_t s = s_begin; rc == 0 && s < steps; s++) {
         size_t s0 = s * B, nb = s0 + B <= ds.n_train ? B : ds.n_train - s0;
         rc = train_step(ctx, o, &ds, &desc, net, &opt, (int)ph, perm, s0, nb,
-                        (uint64_t)pos.global_step, &b, dy, &acc);
+                        (uint64_t)pos.global_step,
+                        (float)(o->phase[ph].lr * pow(o->phase[ph].lr_decay, (double)ep)), &b, dy, &acc);
         pos = (position){ph, ep, (long)s + 1, pos.global_step + 1};
         images += (long)nb;
         int stop = g_stop || dp_fault_stop_at(ctx, pos.global_step);
@@ -430,7 +448,8 @@ static int run(dp_ctx *ctx) {
     dp_ctx_summary(ctx, "%zu train frames, %ld steps of %ld, %s; %zu parameters; %.1f s (%.1f images/s); "
                    "final box loss %.5f, pose loss %.5f%s",
                    ds.n_train, pos.global_step, o->batch, OPTIMISERS[o->optimiser], net->n_params, t,
-                   t > 0 ? (double)images / t : 0.0, final_loss[0], final_loss[1],
+                   t > 0 ? (double)images / t : 0.0, final_loss[0],
+                   isfinite(final_loss[2]) ? final_loss[2] : final_loss[1],
                    resumed ? " (resumed from a checkpoint)" : "");
   free(perm);
   free(dy);
