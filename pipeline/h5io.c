@@ -352,7 +352,7 @@ int dp_h5_read_attr_longs(hid_t obj, const char *name, long *values, size_t cap,
 }
 
 int dp_h5_read_attr_long(hid_t obj, const char *name, long *value) {
-  size_t n;
+  size_t n = 0;
   DP_TRY(dp_h5_read_attr_longs(obj, name, value, 1, &n));
   if (n != 1) return dp_fail("%s: attribute %s: expected one integer", dp_h5_filename(obj), name);
   return 0;

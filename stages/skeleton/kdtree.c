@@ -684,7 +684,7 @@ KD_INLINE void batch_kth(const dp_kdtree *t, const size_t *qpos, int m, int leaf
   int h = leaf;
   while (nodes[h].end - nodes[h].start <= (size_t)k) h = nodes[h].parent;
   size_t hs = nodes[h].start, he = nodes[h].end;
-  double qbox[2 * DP_KNN_MAX_DIM], bound = 0.0;
+  double qbox[2 * DP_KNN_MAX_DIM] = {0}, bound = 0.0;
   for (int i = 0; i < m; i++) {
     double *q = sc->q + (size_t)i * DP_KNN_MAX_DIM;
     double *best = sc->best + (size_t)i * (size_t)k;
