@@ -55,6 +55,7 @@ stages:
     network: {channels: [4, 4, 8, 8], pool_after: [2, 4], fc: [32], downsample: 4}
     detection: {epochs: 1, lr: 0.002}
     regression: {epochs: 2, lr: 0.002}
+    end_to_end: {epochs: 1, lr: 0.001}
     batch: 8
     checkpoint_every: 5
 YAML

@@ -1,4 +1,4 @@
-# Training: an interrupted run (a stop signal at step 7, as SLURM sends before a time
+# Training: an interrupted run (a stop signal at step 7 or 50, as SLURM sends before a time
 # limit) writes a checkpoint and fails; the rerun resumes from it and ends with exactly
 # the weights of an uninterrupted run. Evaluate writes its tables.
 . "$(dirname "$0")/lib.sh"
@@ -10,14 +10,16 @@ l = [float(x) for x in re.findall(r"regression epoch \d+/\d+: loss ([0-9.]+)", o
 sys.exit(0 if len(l) == 2 and l[1] < l[0] else 1)
 PY
 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" --to render 2>/dev/null
-DEPTHPOSE_FAULT=stop:train:7 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" 2>"$T/stop.log"; rc=$?
-check "stopped run exits non-zero" [ $rc -ne 0 ]
-check "and says a checkpoint was written" grep -q "checkpoint written at step 7" "$T/stop.log"
-check "no model.h5 after the stop" test ! -e "$T/w/model.h5"
-check "a checkpoint exists" test -f "$T/w/train_checkpoint.h5"
+# 15 steps per epoch: step 7 is in the detection phase, step 50 in the end-to-end phase.
+for at in 7 50; do
+DEPTHPOSE_FAULT=stop:train:$at dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" --from train --force 2>"$T/stop.log"; rc=$?
+check "stop at $at: the run exits non-zero" [ $rc -ne 0 ]
+check "stop at $at: it says a checkpoint was written" grep -q "checkpoint written at step $at" "$T/stop.log"
+check "stop at $at: no model.h5" test ! -e "$T/w/model.h5"
+check "stop at $at: a checkpoint exists" test -f "$T/w/train_checkpoint.h5"
 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" 2>"$T/resume.log" || fail "resumed run"
-check "the rerun resumes from the checkpoint" grep -q "resuming from the checkpoint" "$T/resume.log"
-check "final weights equal the uninterrupted run's" /usr/bin/python3 - "$T/ref/model.h5" "$T/w/model.h5" <<'PY'
+check "stop at $at: the rerun resumes from the checkpoint" grep -q "resuming from the checkpoint" "$T/resume.log"
+check "stop at $at: final weights equal the uninterrupted run's" /usr/bin/python3 - "$T/ref/model.h5" "$T/w/model.h5" <<'PY'
 import sys, h5py, numpy as np
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 names = [k for k in a.keys()]
@@ -25,6 +27,7 @@ ok = len(names) > 4 and set(names) == set(b.keys())
 ok = ok and all(np.array_equal(a[k][()], b[k][()]) for k in names)
 sys.exit(0 if ok else 1)
 PY
+done
 check "the checkpoint is removed once training is done" test ! -e "$T/w/train_checkpoint.h5"
 # A forced rerun starts afresh (no checkpoint to resume from) and ends the same.
 DEPTHPOSE_FAULT=stop:train:7 dp_mpi 2 run "$T/c.yaml" --workdir "$T/w" --from train 2>/dev/null
