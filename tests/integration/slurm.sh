@@ -34,4 +34,27 @@ check "submit-stages.sh: every job COMPLETED 0:0" "$JOBCHECK" "$SLURM_DIR" $ids
 check "submit-stages.sh: synth.h5 equals the local run's" cmp -s "$T/chain/synth.h5" "$T/local/synth.h5"
 jobs/submit-stages.sh "$T/c.yaml" --workdir "$T/chain" > "$T/again"
 check "submit-stages.sh again: nothing submitted" sh -c "! grep -q ': job ' '$T/again' && [ \$(grep -c 'done, not submitted' '$T/again') -eq \$('$DP_BIN' stages | grep -c '^[a-z]') ]"
+
+# Pre-emption / time limit during training: SLURM's warning signal (USR1 to the batch
+# shell, as --signal=B:USR1@120 sends it) makes reproduce.sbatch stop the step and requeue
+# the job; the requeued job resumes from the checkpoint and ends with the weights of an
+# uninterrupted run. (A requeued job waits about two minutes before it is eligible.)
+sed 's/    regression: {epochs: 2, lr: 0.002}/    regression: {epochs: 150, lr: 0.002}/' "$T/c.yaml" > "$T/long.yaml"
+mpirun -np 2 --oversubscribe "$DP_BIN" -q run "$T/long.yaml" --workdir "$T/long-ref"
+mpirun -np 2 --oversubscribe "$DP_BIN" -q run "$T/long.yaml" --workdir "$T/long" --to render
+id=$(sbatch --parsable --ntasks=2 --time=00:10:00 --output="$T/long-%j.out" \
+  jobs/reproduce.sbatch "$T/long.yaml" --workdir "$T/long")
+for _ in $(seq 1 120); do grep -q "^train	running" "$T/long/manifest.tsv" 2>/dev/null && break; sleep 0.5; done
+sleep 3
+scancel --signal=USR1 --batch "$id"
+for _ in $(seq 1 300); do squeue -h -j "$id" 2>/dev/null | grep -q . || break; sleep 2; done
+# jobcheck lists one line per run of the job: the requeued first run, then the last.
+check "pre-empted job: its last run COMPLETED 0:0" sh -c "'$JOBCHECK' '$SLURM_DIR' $id | tail -1 | grep -q 'COMPLETED 0:0'"
+check "pre-empted job: it ran twice" grep -q "restart 1" "$T/long-$id.out"
+check "pre-empted job: training resumed from its checkpoint" grep -q "resuming from the checkpoint" "$T/long-$id.out"
+check "pre-empted job: final weights equal an uninterrupted run's" /usr/bin/python3 - "$T/long-ref/model.h5" "$T/long/model.h5" <<'PY'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+sys.exit(0 if len(a.keys()) > 4 and all(np.array_equal(a[k][()], b[k][()]) for k in a.keys()) else 1)
+PY
 finish
