@@ -8,34 +8,11 @@
 #include "depthpose/error.h"
 #include "depthpose/mocap.h"
 #include "dp_test.h"
+#include "ref_rotation.h"
 
 #define PI 3.14159265358979323846
 #define UNIT (25.4 / 0.5) /* three.asf: ":units length 0.5" -> 50.8 mm per unit */
 
-static void rot_x(double deg, double R[9]) {
-  double c = cos(deg * PI / 180), s = sin(deg * PI / 180);
-  double m[9] = {1, 0, 0, 0, c, -s, 0, s, c};
-  memcpy(R, m, sizeof m);
-}
-static void rot_y(double deg, double R[9]) {
-  double c = cos(deg * PI / 180), s = sin(deg * PI / 180);
-  double m[9] = {c, 0, s, 0, 1, 0, -s, 0, c};
-  memcpy(R, m, sizeof m);
-}
-static void rot_z(double deg, double R[9]) {
-  double c = cos(deg * PI / 180), s = sin(deg * PI / 180);
-  double m[9] = {c, -s, 0, s, c, 0, 0, 0, 1};
-  memcpy(R, m, sizeof m);
-}
-static void mul(const double A[9], const double B[9], double C[9]) {
-  double T[9];
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      T[3 * i + j] = 0;
-      for (int k = 0; k < 3; k++) T[3 * i + j] += A[3 * i + k] * B[3 * k + j];
-    }
-  memcpy(C, T, sizeof T);
-}
 static void transpose(const double A[9], double B[9]) {
   for (int i = 0; i < 3; i++)
     for (int j = 0; j < 3; j++) B[3 * j + i] = A[3 * i + j];

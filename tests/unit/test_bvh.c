@@ -12,33 +12,12 @@
 #include "depthpose/error.h"
 #include "depthpose/mocap.h"
 #include "dp_test.h"
+#include "ref_rotation.h"
 
 #define PI 3.14159265358979323846
 
 /* ---- reference kinematics, written out independently of the reader ---------------- */
 
-static void rot_x(double deg, double R[9]) {
-  double c = cos(deg * PI / 180), s = sin(deg * PI / 180);
-  double m[9] = {1, 0, 0, 0, c, -s, 0, s, c};
-  memcpy(R, m, sizeof m);
-}
-static void rot_y(double deg, double R[9]) {
-  double c = cos(deg * PI / 180), s = sin(deg * PI / 180);
-  double m[9] = {c, 0, s, 0, 1, 0, -s, 0, c};
-  memcpy(R, m, sizeof m);
-}
-static void rot_z(double deg, double R[9]) {
-  double c = cos(deg * PI / 180), s = sin(deg * PI / 180);
-  double m[9] = {c, -s, 0, s, c, 0, 0, 0, 1};
-  memcpy(R, m, sizeof m);
-}
-static void mul(const double A[9], const double B[9], double C[9]) {
-  for (int i = 0; i < 3; i++)
-    for (int j = 0; j < 3; j++) {
-      C[3 * i + j] = 0;
-      for (int k = 0; k < 3; k++) C[3 * i + j] += A[3 * i + k] * B[3 * k + j];
-    }
-}
 static void mul3(const double A[9], const double B[9], const double C[9], double out[9]) {
   double T[9];
   mul(A, B, T);
