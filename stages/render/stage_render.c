@@ -183,7 +183,13 @@ static int render_frame(renderer *r, const pose_group *g, int ng, size_t f, fram
   dp_rng_init(&rng, r->seed, DP_STREAM_RENDER, f, DP_RENDER_SUB_USER);
   int shape = (int)dp_rng_below(&rng, (uint32_t)r->o->n_shapes);
   dp_mesh_clear(&r->mesh);
-  DP_TRY(dp_body_param_build(&r->model, joints, &r->shapes[shape], &r->mesh));
+  if (dp_body_param_build(&r->model, joints, &r->shapes[shape], &r->mesh) != 0) {
+    char why[1024]; /* say which pose of which file, then what is wrong with it */
+    snprintf(why, sizeof why, "%s", dp_error_message());
+    dp_error_clear();
+    return dp_fail("frame %zu: %s pose %d: %s", f, g[gi].origin ? "poses.h5" : "synth.h5",
+                   g[gi].index ? g[gi].index[p] : (int)p, why);
+  }
   float centre[3];
   dp_body_param_centre(&r->model, joints, centre);
   float floor_y = dp_body_param_floor_y(&r->model, joints, &r->shapes[shape]);
