@@ -60,15 +60,25 @@ int dp_h5_close(hid_t file) {
   return 0;
 }
 
-hid_t dp_h5_create_dataset(hid_t file, const char *name, hid_t type, int rank,
-                           const hsize_t *dims, const char *units) {
+hid_t dp_h5_create_dataset_z(hid_t file, const char *name, hid_t type, int rank,
+                             const hsize_t *dims, int deflate, const char *units) {
   hid_t space = H5Screate_simple(rank, dims, NULL);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t d = -1;
   if (space >= 0 && dcpl >= 0) {
     H5Pset_obj_track_times(dcpl, 0);
-    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER); /* every element is written */
+    if (deflate > 0 && dims[0] > 0) {
+      /* One row (frame) per chunk: a rank's rows are whole chunks, never shared. */
+      hsize_t chunk[H5S_MAX_RANK];
+      memcpy(chunk, dims, sizeof(hsize_t) * (size_t)rank);
+      chunk[0] = 1;
+      H5Pset_chunk(dcpl, rank, chunk);
+      H5Pset_shuffle(dcpl);
+      H5Pset_deflate(dcpl, (unsigned)deflate);
+    } else {
+      H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
+    }
     d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   }
   if (space >= 0) H5Sclose(space);
@@ -79,6 +89,11 @@ hid_t dp_h5_create_dataset(hid_t file, const char *name, hid_t type, int rank,
     return -1;
   }
   return d;
+}
+
+hid_t dp_h5_create_dataset(hid_t file, const char *name, hid_t type, int rank,
+                           const hsize_t *dims, const char *units) {
+  return dp_h5_create_dataset_z(file, name, type, rank, dims, 0, units);
 }
 
 /* Select rows [start, start+count) of dimension 0 in the dataset's file space and

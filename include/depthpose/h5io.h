@@ -28,6 +28,11 @@ int dp_h5_write_rows(hid_t file, const char *name, hid_t type, int rank, const h
 /* Collective two-step variant for data produced in pieces: create, then write slabs. */
 hid_t dp_h5_create_dataset(hid_t file, const char *name, hid_t type, int rank,
                            const hsize_t *dims, const char *units);
+/* The same with shuffle + deflate (level 1-9; 0 = contiguous, uncompressed), chunked one
+ * row of dimension 0 per chunk. Compressed parallel writes must be collective (they are);
+ * the file's layout may then depend on the rank count, its data does not. */
+hid_t dp_h5_create_dataset_z(hid_t file, const char *name, hid_t type, int rank,
+                             const hsize_t *dims, int deflate, const char *units);
 int dp_h5_write_slab(hid_t dset, hid_t type, hsize_t start, hsize_t count, const void *buf);
 
 /* Dimensions of a dataset; a missing dataset is an error naming file and dataset. */

@@ -31,6 +31,7 @@ typedef struct {
   long width, height, n_shapes, batch;
   double hfov_deg, vfov_deg;
   int preset, part_labels;
+  long compression;
   dp_camera_ranges cam;
   dp_background_config bg;
   dp_sensor_config sensor;
@@ -67,6 +68,7 @@ static int configure(const dp_node *sec, void **out) {
   DP_TRY(dp_cfg_int(sec, "batch", 256, 1, 1L << 20, &o->batch));
   DP_TRY(dp_cfg_enum(sec, "preset", PRESETS, 0, &o->preset));
   DP_TRY(dp_cfg_bool(sec, "part_labels", 0, &o->part_labels));
+  DP_TRY(dp_cfg_int(sec, "compression", 0, 0, 9, &o->compression));
 
   const dp_node *cam = NULL, *bg = NULL, *sn = NULL;
   DP_TRY(dp_cfg_section(sec, "camera", &cam));
@@ -226,7 +228,8 @@ typedef struct {
   hid_t parts; /* -1 unless part_labels */
 } depth_file;
 
-static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int H, int parts) {
+static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int H, int parts,
+                           int deflate) {
   hsize_t depth[3] = {F, (hsize_t)H, (hsize_t)W}, j3[3] = {F, (hsize_t)J, 3},
           j2[3] = {F, (hsize_t)J, 2}, box[2] = {F, 4}, cam[2] = {F, 12}, one[1] = {F};
   struct {
@@ -248,11 +251,13 @@ static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int 
   };
   for (int i = 0; i < N_DSETS; i++) df->d[i] = -1;
   df->parts = -1;
-  if (parts && (df->parts = dp_h5_create_dataset(f, "parts", H5T_NATIVE_UCHAR, 3, depth,
+  if (parts && (df->parts = dp_h5_create_dataset_z(f, "parts", H5T_NATIVE_UCHAR, 3, depth, deflate,
                                                    "body part id (render.h dp_body_part), 0 = none")) < 0)
     return -1;
   for (int i = 0; i < N_DSETS; i++) {
-    df->d[i] = dp_h5_create_dataset(f, spec[i].name, spec[i].type, spec[i].rank, spec[i].dims, spec[i].units);
+    /* only the images are worth compressing; the labels are small */
+    df->d[i] = dp_h5_create_dataset_z(f, spec[i].name, spec[i].type, spec[i].rank, spec[i].dims,
+                                      i == D_DEPTH ? deflate : 0, spec[i].units);
     if (df->d[i] < 0) return -1;
   }
   return 0;
@@ -352,7 +357,8 @@ static int run(dp_ctx *ctx) {
   depth_file df = {.parts = -1};
   if (dp_ctx_sync(ctx, rc) == 0) {
     f = dp_h5_create(dp_ctx_output(ctx, "depth.h5"), ctx->comm);
-    rc = f < 0 ? -1 : create_datasets(f, &df, F, r.J, (int)o->width, (int)o->height, o->part_labels);
+    rc = f < 0 ? -1 : create_datasets(f, &df, F, r.J, (int)o->width, (int)o->height, o->part_labels,
+                                      (int)o->compression);
     rc = dp_ctx_sync(ctx, rc);
   } else {
     rc = -1;

@@ -45,4 +45,14 @@ for i in range(len(d)):
     ok &= len(ys) > 0 and xs.min() >= box[i, 0] and xs.max() < box[i, 2] and ys.min() >= box[i, 1] and ys.max() < box[i, 3]
 sys.exit(0 if ok else 1)
 PY
+# compression: the same data (h5diff), smaller, for 1 and 3 ranks
+sed 's/    batch: 32$/    batch: 32\n    compression: 1/' "$T/c.yaml" > "$T/z.yaml"
+for np in 1 3; do
+  cp -r "$T/w" "$T/z$np"
+  dp_mpi $np run "$T/z.yaml" --workdir "$T/z$np" --from render --to render 2>/dev/null || fail "compressed run, $np ranks"
+done
+dp_mpi 1 run "$T/c.yaml" --workdir "$T/w" --from render --to render 2>/dev/null
+check "compressed depth.h5 holds the same data (1 rank)" h5diff -q "$T/w/depth.h5" "$T/z1/depth.h5"
+check "compressed depth.h5 holds the same data (3 ranks)" h5diff -q "$T/w/depth.h5" "$T/z3/depth.h5"
+check "compressed depth.h5 is smaller" [ "$(stat -c %s "$T/z1/depth.h5")" -lt "$(stat -c %s "$T/w/depth.h5")" ]
 finish
