@@ -12,6 +12,7 @@
 
 #include "depthpose/nn.h"
 #include "dp_test.h"
+#include "nn_tiny.h"
 
 #define NB 2
 #define J 5
@@ -72,26 +73,8 @@ static double compare(const char *name, const float *c, size_t n) {
 }
 
 static dp_nn_net *build(void) {
-  dp_nn_desc d;
-  memset(&d, 0, sizeof d);
-  d.in_c = 1, d.in_h = 12, d.in_w = 12;
-  d.n_trunk = 6;
-  d.trunk[0] = (dp_nn_layer_desc){.kind = DP_NN_CONV, .out = 4};
-  d.trunk[1] = (dp_nn_layer_desc){.kind = DP_NN_RELU};
-  d.trunk[2] = (dp_nn_layer_desc){.kind = DP_NN_MAXPOOL};
-  d.trunk[3] = (dp_nn_layer_desc){.kind = DP_NN_CONV, .out = 8};
-  d.trunk[4] = (dp_nn_layer_desc){.kind = DP_NN_RELU};
-  d.trunk[5] = (dp_nn_layer_desc){.kind = DP_NN_MAXPOOL};
-  d.n_paths = 2;
-  const char *names[2] = {"box", "joints"};
-  const int outs[2] = {4, 3 * J};
-  for (int p = 0; p < 2; p++) {
-    strcpy(d.paths[p].name, names[p]);
-    d.paths[p].n_layers = 3;
-    d.paths[p].layers[0] = (dp_nn_layer_desc){.kind = DP_NN_FC, .out = 16};
-    d.paths[p].layers[1] = (dp_nn_layer_desc){.kind = DP_NN_RELU};
-    d.paths[p].layers[2] = (dp_nn_layer_desc){.kind = DP_NN_FC, .out = outs[p]};
-  }
+  /* the network make_torch_reference.py builds */
+  dp_nn_desc d = dp_tiny_desc(12, 4, 8, 16, J, 0.0f);
   dp_nn_net *net = NULL;
   CU_ASSERT_FATAL(dp_nn_create(&net, &d, NB) == 0);
   /* the script's formula weights, tensor t in state_dict order = our table order */

@@ -10,6 +10,7 @@
 #include "depthpose/nn.h"
 #include "depthpose/rng.h"
 #include "dp_test.h"
+#include "nn_tiny.h"
 
 /* SGD with momentum on f(w) = a/2 w^2 (+ wd/2 w^2 by weight decay) is the linear
  * recurrence w_{t+1} = (1 + mu - lr c) w_t - mu w_{t-1}, c = a + wd, w_1 = (1 - lr c) w_0,
@@ -44,31 +45,7 @@ static void test_sgd_momentum_closed_form(void) {
 static const int k_parent[J] = {-1, 0, 1, 0};
 enum { SET = 8, HW = 12 };
 
-static dp_nn_desc tiny_desc(float dropout) {
-  dp_nn_desc d;
-  memset(&d, 0, sizeof d);
-  d.in_c = 1, d.in_h = HW, d.in_w = HW;
-  d.n_trunk = 6;
-  d.trunk[0] = (dp_nn_layer_desc){.kind = DP_NN_CONV, .out = 6};
-  d.trunk[1] = (dp_nn_layer_desc){.kind = DP_NN_RELU};
-  d.trunk[2] = (dp_nn_layer_desc){.kind = DP_NN_MAXPOOL};
-  d.trunk[3] = (dp_nn_layer_desc){.kind = DP_NN_CONV, .out = 8};
-  d.trunk[4] = (dp_nn_layer_desc){.kind = DP_NN_RELU};
-  d.trunk[5] = (dp_nn_layer_desc){.kind = DP_NN_MAXPOOL};
-  d.n_paths = 2;
-  const char *names[2] = {"box", "joints"};
-  const int outs[2] = {4, 3 * J};
-  for (int p = 0; p < 2; p++) {
-    dp_nn_path_desc *pd = &d.paths[p];
-    strcpy(pd->name, names[p]);
-    pd->layers[pd->n_layers++] = (dp_nn_layer_desc){.kind = DP_NN_FC, .out = 32};
-    pd->layers[pd->n_layers++] = (dp_nn_layer_desc){.kind = DP_NN_RELU};
-    if (dropout > 0)
-      pd->layers[pd->n_layers++] = (dp_nn_layer_desc){.kind = DP_NN_DROPOUT, .p = dropout};
-    pd->layers[pd->n_layers++] = (dp_nn_layer_desc){.kind = DP_NN_FC, .out = outs[p]};
-  }
-  return d;
-}
+static dp_nn_desc tiny_desc(float dropout) { return dp_tiny_desc(HW, 6, 8, 32, J, dropout); }
 
 /* Images: a bright Gaussian blob at (cx, cy); box = (cx, cy, sx, sy) / HW; joints: a
  * little skeleton placed and scaled by the blob (so the targets are learnable). */
