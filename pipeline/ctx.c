@@ -21,7 +21,8 @@ const char *dp_ctx_input(dp_ctx *ctx, const char *name) {
 
 const char *dp_ctx_output(dp_ctx *ctx, const char *name) {
   char *b = next_buf(ctx);
-  snprintf(b, sizeof ctx->path_buf[0], "%s/%s.partial", ctx->workdir, name);
+  snprintf(b, sizeof ctx->path_buf[0], "%s/%s.partial", ctx->outdir ? ctx->outdir : ctx->workdir,
+           name);
   return b;
 }
 
@@ -81,6 +82,22 @@ void dp_split_range(size_t n, int size, int rank, size_t *start, size_t *count) 
   size_t base = n / (size_t)size, extra = n % (size_t)size, r = (size_t)rank;
   *start = r * base + (r < extra ? r : extra);
   *count = base + (r < extra ? 1 : 0);
+}
+
+void dp_ctx_shard_range(const dp_ctx *ctx, size_t n, size_t *start, size_t *count) {
+  if (ctx->n_shards > 1 && !ctx->merge_dirs) {
+    dp_split_range(n, ctx->n_shards, ctx->shard, start, count);
+  } else {
+    *start = 0;
+    *count = n;
+  }
+}
+
+void dp_ctx_part(const dp_ctx *ctx, size_t n, size_t *start, size_t *count) {
+  size_t s0, sn;
+  dp_ctx_shard_range(ctx, n, &s0, &sn);
+  dp_split_range(sn, ctx->size, ctx->rank, start, count);
+  *start += s0;
 }
 
 int dp_fault_stop_at(const dp_ctx *ctx, long step) {

@@ -16,6 +16,7 @@
 #include "depthpose/stage.h"
 #include "fsutil.h"
 #include "manifest.h"
+#include "shards.h"
 
 #define MAX_STAGES 16
 
@@ -23,6 +24,7 @@
 typedef struct {
   long nodes, ntasks;
   const char *time;
+  long array; /* > 0: run the stage as a job array of this many shards, then merge */
 } resources;
 
 typedef struct {
@@ -74,20 +76,24 @@ static int parse_resources(const dp_node *sec, const resources *def, resources *
   DP_TRY(dp_cfg_int(sec, "nodes", def->nodes, 1, 100000, &out->nodes));
   DP_TRY(dp_cfg_int(sec, "ntasks", def->ntasks, 1, 10000000, &out->ntasks));
   DP_TRY(dp_cfg_string(sec, "time", def->time, &out->time));
+  out->array = 0;
   return 0;
 }
 
-/* slurm: {nodes, ntasks, time, stages: {<stage>: {nodes, ntasks, time}}} */
+/* slurm: {nodes, ntasks, time, stages: {<stage>: {nodes, ntasks, time, array}}};
+ * array only for stages that can run as shards. */
 static int setup_slurm(const dp_node *root, run_setup *s) {
   const dp_node *sl = NULL, *per = NULL;
   DP_TRY(dp_cfg_section(root, "slurm", &sl));
-  resources def = {1, 2, "01:00:00"}, all;
+  resources def = {1, 2, "01:00:00", 0}, all;
   DP_TRY(parse_resources(sl, &def, &all));
   DP_TRY(dp_cfg_section(sl, "stages", &per));
   for (int i = 0; i < s->n; i++) {
     const dp_node *one = NULL;
     DP_TRY(dp_cfg_section(per, dp_stages[i]->name, &one));
     DP_TRY(parse_resources(one, &all, &s->res[i]));
+    if (dp_stages[i]->shardable)
+      DP_TRY(dp_cfg_int(one, "array", 0, 0, DP_SHARDS_MAX, &s->res[i].array));
   }
   return 0;
 }
@@ -259,6 +265,7 @@ static int commit_stage(const run_setup *s, dp_manifest *m, int i, double wall, 
   }
   snprintf(r->status, sizeof r->status, "done");
   DP_TRY(remove_scratch(s, st)); /* the outputs hold everything now */
+  if (st->shardable) DP_TRY(dp_shard_remove_all(s->workdir, st->name));
   r->wall = wall;
   snprintf(r->summary, sizeof r->summary, "%s", summary);
   now_iso(r->finished, sizeof r->finished);
@@ -283,6 +290,46 @@ static void fail_stage(const run_setup *s, dp_manifest *m, int i) {
   dp_fail("%s", saved);
 }
 
+typedef struct {
+  int n;
+  char **dirs;
+} shard_dirs;
+
+static void shard_dirs_free(shard_dirs *d) {
+  for (int k = 0; k < d->n && d->dirs; k++) free(d->dirs[k]);
+  free(d->dirs);
+  d->dirs = NULL;
+  d->n = 0;
+}
+
+/* Rank 0 looks for a complete, current shard set of stage i; every rank gets its
+ * directories (0 parts: compute the stage as usual). */
+static int find_merge_set(const run_setup *s, int i, MPI_Comm comm, shard_dirs *out) {
+  int rank, n = 0, ready = 0, of = 0;
+  MPI_Comm_rank(comm, &rank);
+  const dp_stage *st = dp_stages[i];
+  int rc = 0;
+  if (rank == 0) {
+    rc = dp_shard_find(s->workdir, st->name, s->config_hash[i], input_hash(s, i), st->outputs,
+                       &n, &ready, &of);
+    if (rc == 0 && n == 0 && of > 0)
+      dp_info("== %s: %d of %d shards are ready with these settings and inputs; computing the "
+              "whole stage instead", st->name, ready, of);
+  }
+  DP_TRY(dp_mpi_agree(comm, rc));
+  MPI_Bcast(&n, 1, MPI_INT, 0, comm);
+  if (n == 0) return 0;
+  out->dirs = dp_calloc((size_t)n, sizeof *out->dirs, "shard list");
+  rc = out->dirs ? 0 : -1;
+  for (int k = 0; rc == 0 && k < n; k++) {
+    char dir[4096];
+    dp_shard_dir(dir, sizeof dir, s->workdir, st->name, k, n);
+    if (!(out->dirs[k] = strdup(dir))) rc = dp_fail("out of memory listing shards");
+    out->n = k + 1;
+  }
+  return dp_mpi_agree(comm, rc);
+}
+
 static int run_one(const run_setup *s, dp_manifest *m, int i, int force, MPI_Comm comm) {
   int rank, size;
   MPI_Comm_rank(comm, &rank);
@@ -292,10 +339,18 @@ static int run_one(const run_setup *s, dp_manifest *m, int i, int force, MPI_Com
   DP_TRY(dp_mpi_agree(comm, rc));
   dp_ctx ctx = {.comm = comm, .rank = rank, .size = size, .workdir = s->workdir,
                 .seed = s->seed, .config_hash = s->config_hash[i], .stage = st->name, .config_path = dp_config_path(s->cfg),
-                .opts = s->opts[i]};
+                .opts = s->opts[i], .n_shards = 1};
   dp_info("== %s: %s", st->name, st->what);
+  shard_dirs merge = {0};
+  if (st->shardable) rc = find_merge_set(s, i, comm, &merge);
+  if (merge.n > 0) {
+    ctx.n_shards = merge.n;
+    ctx.merge_dirs = (const char *const *)merge.dirs;
+    dp_info("== %s: merging the %d shards in %s/shards/%s", st->name, merge.n, s->workdir, st->name);
+  }
   double t0 = dp_now();
-  rc = st->run(&ctx);
+  if (rc == 0) rc = st->run(&ctx);
+  shard_dirs_free(&merge);
   dp_fault_stall(&ctx);
   rc = dp_ctx_sync(&ctx, rc);
   double wall = dp_now() - t0;
@@ -348,6 +403,91 @@ int dp_driver_run(const dp_run_args *a, MPI_Comm comm) {
   return rc;
 }
 
+/* Rank 0: every stage before stage i is done and current, so a part made now is made
+ * from the inputs the stage will have when its parts are merged. */
+static int upstream_done(const run_setup *s, int i) {
+  dp_manifest m;
+  DP_TRY(dp_manifest_load(s->workdir, &m));
+  for (int k = 0; k < i; k++)
+    if (state_of(s, &m, k, 1) != ST_DONE)
+      return dp_fail("%s: stage %s is not done (depthpose status shows why); run the stages "
+                     "before %s first: depthpose run CONFIG --to %s",
+                     s->workdir, dp_stages[k]->name, dp_stages[i]->name, dp_stages[k]->name);
+  return 0;
+}
+
+/* One part of a shardable stage into its own directory; the manifest is not touched
+ * (parts run concurrently as separate jobs), the part's record is written last. */
+int dp_driver_shard(const dp_run_args *a, const char *stage, int index, int count, MPI_Comm comm) {
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  run_setup s;
+  int rc = setup_run(a, comm, &s), i = -1;
+  if (rc == 0 && (i = dp_stage_index(stage)) < 0)
+    rc = dp_fail("shard %s: no such stage (depthpose stages lists them)", stage);
+  if (rc == 0 && !dp_stages[i]->shardable)
+    rc = dp_fail("shard %s: this stage cannot run as shards (only stages over an index range, "
+                 "e.g. render, can)", stage);
+  if (rc == 0 && (count < 1 || count > DP_SHARDS_MAX || index < 0 || index >= count))
+    rc = dp_fail("shard %s %d %d: expected 0 <= INDEX < COUNT <= %d", stage, index, count,
+                 DP_SHARDS_MAX);
+  char dir[4096] = "";
+  uint64_t ih = 0;
+  if (rc == 0) dp_shard_dir(dir, sizeof dir, s.workdir, stage, index, count);
+  if (rc == 0 && rank == 0) {
+    const dp_stage *st = dp_stages[i];
+    rc = upstream_done(&s, i);
+    ih = rc == 0 ? input_hash(&s, i) : 0;
+    if (rc == 0) rc = dp_mkdirs(dir);
+    char path[4200];
+    if (rc == 0) { /* a rerun of this part starts clean */
+      snprintf(path, sizeof path, "%s/record.tsv", dir);
+      rc = dp_remove_if_exists(path);
+    }
+    for (int k = 0; rc == 0 && k < DP_MAX_FILES && st->outputs[k]; k++) {
+      path_of(path, sizeof path, dir, st->outputs[k], "");
+      rc = dp_remove_if_exists(path);
+      path_of(path, sizeof path, dir, st->outputs[k], ".partial");
+      if (rc == 0) rc = dp_remove_if_exists(path);
+    }
+  }
+  rc = dp_mpi_agree(comm, rc);
+  if (rc == 0) {
+    const dp_stage *st = dp_stages[i];
+    dp_ctx ctx = {.comm = comm, .rank = rank, .size = size, .workdir = s.workdir, .seed = s.seed,
+                  .config_hash = s.config_hash[i], .stage = st->name,
+                  .config_path = dp_config_path(s.cfg), .opts = s.opts[i], .outdir = dir,
+                  .shard = index, .n_shards = count};
+    dp_info("== %s, shard %d of %d: %s", st->name, index, count, st->what);
+    double t0 = dp_now();
+    rc = dp_ctx_sync(&ctx, st->run(&ctx));
+    char part[4200], fin[4200];
+    for (int k = 0; rc == 0 && rank == 0 && k < DP_MAX_FILES && st->outputs[k]; k++) {
+      path_of(part, sizeof part, dir, st->outputs[k], ".partial");
+      path_of(fin, sizeof fin, dir, st->outputs[k], "");
+      rc = dp_commit_file(part, fin);
+    }
+    if (rc == 0 && rank == 0) rc = dp_shard_record_write(dir, s.config_hash[i], ih);
+    rc = dp_mpi_agree(comm, rc);
+    if (rc == 0) {
+      dp_info("== %s, shard %d of %d done in %.2f s: %s", st->name, index, count, dp_now() - t0,
+              ctx.summary);
+    } else {
+      for (int k = 0; rank == 0 && k < DP_MAX_FILES && st->outputs[k]; k++) {
+        path_of(part, sizeof part, dir, st->outputs[k], ".partial");
+        remove(part);
+      }
+      char msg[2100];
+      snprintf(msg, sizeof msg, "%s", dp_error_message());
+      dp_error_clear();
+      rc = dp_fail("stage %s, shard %d of %d failed: %s", st->name, index, count, msg);
+    }
+  }
+  free_setup(&s);
+  return rc;
+}
+
 int dp_driver_check(const dp_run_args *a, MPI_Comm comm) {
   run_setup s;
   int rc = setup_run(a, comm, &s);
@@ -384,8 +524,8 @@ static int for_each_state(const dp_run_args *a, MPI_Comm comm, void (*header)(co
 
 static void show_plan(const run_setup *s, int i, stage_state st, const dp_record *r) {
   (void)r;
-  printf("%s\t%s\t%ld\t%ld\t%s\n", dp_stages[i]->name, STATE_NAMES[st], s->res[i].nodes,
-         s->res[i].ntasks, s->res[i].time);
+  printf("%s\t%s\t%ld\t%ld\t%s\t%ld\n", dp_stages[i]->name, STATE_NAMES[st], s->res[i].nodes,
+         s->res[i].ntasks, s->res[i].time, s->res[i].array);
 }
 
 int dp_driver_plan(const dp_run_args *a, MPI_Comm comm) {
@@ -398,11 +538,15 @@ static void status_header(const run_setup *s) {
 }
 
 static void show_status(const run_setup *s, int i, stage_state st, const dp_record *r) {
-  (void)s;
-  char wall[32] = "-";
+  char wall[32] = "-", note[128] = "";
   if (r && r->wall > 0) snprintf(wall, sizeof wall, "%.2f", r->wall);
-  printf("%-10s %-8s %9s  %-28s %s\n", dp_stages[i]->name, STATE_NAMES[st], wall,
-         r && *r->outputs ? r->outputs : "-", r ? r->summary : "");
+  int n = 0, ready = 0, of = 0;
+  if (st != ST_DONE && dp_stages[i]->shardable &&
+      dp_shard_find(s->workdir, dp_stages[i]->name, s->config_hash[i], input_hash(s, i),
+                    dp_stages[i]->outputs, &n, &ready, &of) == 0 && of > 0)
+    snprintf(note, sizeof note, "[%d of %d shards ready] ", ready, of);
+  printf("%-10s %-8s %9s  %-28s %s%s\n", dp_stages[i]->name, STATE_NAMES[st], wall,
+         r && *r->outputs ? r->outputs : "-", note, r ? r->summary : "");
 }
 
 int dp_driver_status(const dp_run_args *a, MPI_Comm comm) {

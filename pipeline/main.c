@@ -19,8 +19,12 @@ static const char *USAGE =
     "        show each stage's state: done, stale, missing or failed\n"
     "  stages\n"
     "        list the stages\n"
+    "  shard CONFIG STAGE INDEX COUNT [--workdir DIR]\n"
+    "        compute part INDEX (0-based) of COUNT of a stage over an index range (render)\n"
+    "        into WORKDIR/shards/STAGE/, e.g. as a SLURM array task; the next run of the\n"
+    "        stage merges a complete set instead of computing it\n"
     "  plan CONFIG [--workdir DIR]\n"
-    "        stage, state, nodes, ntasks, time per line (for jobs/submit-stages.sh)\n"
+    "        stage, state, nodes, ntasks, time, array per line (for jobs/submit-stages.sh)\n"
     "  keys CONFIG\n"
     "        list every configuration key the stages read with CONFIG\n"
     "  --help, --version\n"
@@ -30,6 +34,14 @@ static const char *USAGE =
 static int usage_error(int rank, const char *msg, const char *arg) {
   if (rank == 0) fprintf(stderr, "depthpose: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", USAGE);
   return 2;
+}
+
+/* A non-negative decimal that fits an int (shard index and count). */
+static int whole_number(const char *s) {
+  if (!*s || strlen(s) > 9) return 0;
+  for (const char *p = s; *p; p++)
+    if (*p < '0' || *p > '9') return 0;
+  return 1;
 }
 
 static int list_stages(void) {
@@ -53,7 +65,8 @@ int main(int argc, char **argv) {
 
   dp_log_level level = DP_LOG_NORMAL;
   dp_run_args a = {0};
-  const char *cmd = NULL;
+  const char *cmd = NULL, *extra[3] = {NULL, NULL, NULL}; /* shard: STAGE INDEX COUNT */
+  int n_extra = 0;
   int rc = 0;
   for (int i = 1; i < argc && rc == 0; i++) {
     const char *s = argv[i];
@@ -82,6 +95,8 @@ int main(int argc, char **argv) {
       cmd = s;
     } else if (!a.config) {
       a.config = s;
+    } else if (!strcmp(cmd, "shard") && n_extra < 3) {
+      extra[n_extra++] = s;
     } else {
       rc = usage_error(rank, "unexpected argument", s);
     }
@@ -90,11 +105,16 @@ int main(int argc, char **argv) {
   if (rc == 0) {
     if (!cmd) rc = usage_error(rank, "no command given", NULL);
     else if (!strcmp(cmd, "stages")) rc = rank == 0 ? list_stages() : 0;
-    else if (strcmp(cmd, "run") && strcmp(cmd, "status") && strcmp(cmd, "keys") && strcmp(cmd, "plan"))
+    else if (strcmp(cmd, "run") && strcmp(cmd, "status") && strcmp(cmd, "keys") &&
+             strcmp(cmd, "plan") && strcmp(cmd, "shard"))
       rc = usage_error(rank, "unknown command", cmd);
     else if (!a.config) rc = usage_error(rank, "missing CONFIG for", cmd);
+    else if (!strcmp(cmd, "shard") && (n_extra != 3 || !whole_number(extra[1]) || !whole_number(extra[2])))
+      rc = usage_error(rank, "shard needs CONFIG STAGE INDEX COUNT (whole numbers, 0 <= INDEX < COUNT)", NULL);
     else {
-      if (!strcmp(cmd, "keys")) {
+      if (!strcmp(cmd, "shard")) {
+        rc = dp_driver_shard(&a, extra[0], atoi(extra[1]), atoi(extra[2]), MPI_COMM_WORLD);
+      } else if (!strcmp(cmd, "keys")) {
         dp_config_record_keys(1);
         rc = dp_driver_check(&a, MPI_COMM_WORLD);
       } else if (!strcmp(cmd, "plan")) {

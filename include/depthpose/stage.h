@@ -31,6 +31,15 @@ typedef struct dp_ctx {
   char summary[1024];        /* one-line result, set with dp_ctx_summary */
   char path_buf[DP_MAX_FILES][4096];
   unsigned path_next;
+  /* Where dp_ctx_output() puts files: the work directory, or a shard's directory. */
+  const char *outdir;
+  /* Shards (a stage over an index range run as independent jobs, e.g. a SLURM job
+   * array): this run computes part `shard` of `n_shards` (0 of 1 = the whole stage) -
+   * see dp_ctx_part(). When merge_dirs is set, the n_shards parts are complete and
+   * current in those directories, and run() assembles its outputs from them instead of
+   * computing anything. */
+  int shard, n_shards;
+  const char *const *merge_dirs;
 } dp_ctx;
 
 typedef struct dp_stage {
@@ -51,6 +60,9 @@ typedef struct dp_stage {
   int (*external_inputs)(const void *opts, const char ***paths, size_t *n);
   int (*run)(dp_ctx *ctx);
   void (*free_opts)(void *opts);
+  /* 1: run() honours ctx->shard/n_shards and ctx->merge_dirs, so the stage can run as
+   * `depthpose shard CONFIG STAGE I N` jobs whose parts a later `run` merges. */
+  int shardable;
 } dp_stage;
 
 /* The registry, in pipeline order, NULL-terminated. */
@@ -83,5 +95,10 @@ void dp_ctx_summary(dp_ctx *ctx, const char *fmt, ...) DP_PRINTF(2, 3);
 
 /* Split n items into size contiguous ranges; rank r gets [*start, *start + *count). */
 void dp_split_range(size_t n, int size, int rank, size_t *start, size_t *count);
+/* The items [*start, *start + *count) of n that this rank computes: its share of this
+ * shard's contiguous part (the shard's part is dp_split_range(n, n_shards, shard)). */
+void dp_ctx_part(const dp_ctx *ctx, size_t n, size_t *start, size_t *count);
+/* This shard's part of n items (all of them when the stage is not sharded). */
+void dp_ctx_shard_range(const dp_ctx *ctx, size_t n, size_t *start, size_t *count);
 
 #endif

@@ -7,7 +7,12 @@
  * ordered synthetic poses first, then real train, val and test poses, each pose's
  * views consecutive. Ranks render contiguous frame ranges in batches and write them
  * collectively (every rank makes the same number of writes), so depth.h5 is the same
- * bytes for any number of ranks and never has to fit in memory. */
+ * bytes for any number of ranks and never has to fit in memory.
+ *
+ * Shards (stage.h): a part renders only its contiguous frame range into its own
+ * depth.h5 (attributes shard_first / frames_total say which); the merging run goes
+ * through the same batches, reading the frames from the parts instead of rendering
+ * them, so the merged file is the single job's, byte for byte. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,18 +268,96 @@ static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int 
   return 0;
 }
 
-static int write_batch(depth_file *df, const frame_batch *b, size_t start) {
-  const void *bufs[N_DSETS] = {b->depth, b->joints, b->joints2d, b->bbox, b->camera,
-                               b->body, b->origin, b->split, b->pose_index};
-  const hid_t types[N_DSETS] = {H5T_NATIVE_UINT16, H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT,
-                                H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT, H5T_NATIVE_INT16,
-                                H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR, H5T_NATIVE_INT};
+/* The batch's arrays in dataset order (parts last, NULL unless part_labels), their
+ * types and the bytes of one frame in each: what writing and merging walk over. */
+#define N_FIELDS (N_DSETS + 1)
+static const char *const FIELD_NAMES[N_FIELDS] = {"depth", "joints", "joints2d", "bbox", "camera",
+                                                  "body", "origin", "split", "pose_index", "parts"};
+static void batch_fields(const frame_batch *b, int J, int W, int H, void *bufs[N_FIELDS],
+                         hid_t types[N_FIELDS], size_t row_bytes[N_FIELDS]) {
+  void *const p[N_FIELDS] = {b->depth, b->joints, b->joints2d, b->bbox, b->camera,
+                             b->body, b->origin, b->split, b->pose_index, b->parts};
+  const hid_t t[N_FIELDS] = {H5T_NATIVE_UINT16, H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT,
+                             H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT, H5T_NATIVE_INT16,
+                             H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR, H5T_NATIVE_INT, H5T_NATIVE_UCHAR};
+  const size_t px = (size_t)W * (size_t)H, j = (size_t)J;
+  const size_t rb[N_FIELDS] = {px * 2, j * 12, j * 8, 16, 48, 2, 1, 1, sizeof(int), px};
+  for (int i = 0; i < N_FIELDS; i++) bufs[i] = p[i], types[i] = t[i], row_bytes[i] = rb[i];
+}
+
+static int write_batch(depth_file *df, const frame_batch *b, int J, int W, int H, size_t start) {
+  void *bufs[N_FIELDS];
+  hid_t types[N_FIELDS];
+  size_t rb[N_FIELDS];
+  batch_fields(b, J, W, H, bufs, types, rb);
   for (int i = 0; i < N_DSETS; i++) DP_TRY(dp_h5_write_slab(df->d[i], types[i], start, b->n, bufs[i]));
-  if (df->parts >= 0) DP_TRY(dp_h5_write_slab(df->parts, H5T_NATIVE_UCHAR, start, b->n, b->parts));
+  if (df->parts >= 0) DP_TRY(dp_h5_write_slab(df->parts, types[N_DSETS], start, b->n, b->parts));
   return 0;
 }
 
-static int write_attrs(hid_t f, const renderer *r, char **names, long counts[3]) {
+/* ---- merging shards ------------------------------------------------------------- */
+
+/* The parts' depth.h5 files, open on every rank (serially: each rank reads what its
+ * own frames need), and the frame range each holds. */
+typedef struct {
+  int n;
+  hid_t *f;
+  size_t *first, *count;
+} shard_set;
+
+static void shard_set_close(shard_set *m) {
+  for (int k = 0; k < m->n && m->f; k++) dp_h5_close(m->f[k]);
+  free(m->f), free(m->first), free(m->count);
+  memset(m, 0, sizeof *m);
+}
+
+/* Open and check every part: made for this frame list (F frames of W x H, J joints, the
+ * same part-label setting), holding exactly the range a part of that number renders. */
+static int shard_set_open(dp_ctx *ctx, size_t F, int J, int W, int H, int parts, shard_set *m) {
+  const int n = ctx->n_shards;
+  m->f = dp_malloc(sizeof *m->f * (size_t)n, "shard files");
+  m->first = dp_malloc(sizeof *m->first * (size_t)n, "shard ranges");
+  m->count = dp_malloc(sizeof *m->count * (size_t)n, "shard ranges");
+  if (!m->f || !m->first || !m->count) return -1;
+  for (int k = 0; k < n; k++) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/depth.h5", ctx->merge_dirs[k]);
+    if ((m->f[k] = dp_h5_open_serial(path)) < 0) return -1;
+    m->n = k + 1;
+    dp_split_range(F, n, k, &m->first[k], &m->count[k]);
+    long first = -1, total = -1;
+    hsize_t want[3] = {m->count[k], (hsize_t)H, (hsize_t)W}, jd[3] = {m->count[k], (hsize_t)J, 3};
+    DP_TRY(dp_h5_read_attr_long(m->f[k], "shard_first", &first));
+    DP_TRY(dp_h5_read_attr_long(m->f[k], "frames_total", &total));
+    if ((size_t)first != m->first[k] || (size_t)total != F)
+      return dp_fail("%s: part %d of %d holds frames from %ld of %ld, expected from %zu of %zu "
+                     "(made for another frame list?)", path, k, n, first, total, m->first[k], F);
+    DP_TRY(dp_h5_expect(m->f[k], "depth", 3, want, NULL));
+    DP_TRY(dp_h5_expect(m->f[k], "joints", 3, jd, NULL));
+    if (parts) DP_TRY(dp_h5_expect(m->f[k], "parts", 3, want, NULL));
+  }
+  return 0;
+}
+
+/* Frames [a, a + b->n) from the parts into the batch. */
+static int shard_set_read(const shard_set *m, size_t a, frame_batch *b, int J, int W, int H) {
+  void *bufs[N_FIELDS];
+  hid_t types[N_FIELDS];
+  size_t rb[N_FIELDS];
+  batch_fields(b, J, W, H, bufs, types, rb);
+  for (int k = 0; k < m->n; k++) {
+    size_t lo = a > m->first[k] ? a : m->first[k];
+    size_t hi = a + b->n < m->first[k] + m->count[k] ? a + b->n : m->first[k] + m->count[k];
+    for (int i = 0; lo < hi && i < N_FIELDS; i++)
+      if (bufs[i])
+        DP_TRY(dp_h5_read_rows(m->f[k], FIELD_NAMES[i], types[i], lo - m->first[k], hi - lo,
+                               (char *)bufs[i] + (lo - a) * rb[i]));
+  }
+  return 0;
+}
+
+static int write_attrs(hid_t f, const renderer *r, char **names, long counts[3],
+                       const dp_ctx *ctx, size_t shard_first, size_t F) {
   const dp_intrinsics *k = &r->k;
   int rc = dp_h5_attr_strings(f, "joint_names", (const char *const *)names, (size_t)r->J);
   if (rc == 0) rc = dp_h5_attr_double(f, "fx", k->fx);
@@ -295,6 +378,10 @@ static int write_attrs(hid_t f, const renderer *r, char **names, long counts[3])
   /* The shape table, so a frame's body can be rebuilt from /body alone. */
   const char *fields[6] = {"girth", "trunk_width", "trunk_depth", "limb_thickness", "belly_mm", "head_size"};
   if (rc == 0) rc = dp_h5_attr_strings(f, "body_shape_fields", fields, 6);
+  if (rc == 0 && ctx->n_shards > 1 && !ctx->merge_dirs) { /* a part: which frames it holds */
+    rc = dp_h5_attr_long(f, "shard_first", (long)shard_first);
+    if (rc == 0) rc = dp_h5_attr_long(f, "frames_total", (long)F);
+  }
   return rc;
 }
 
@@ -349,22 +436,26 @@ static int run(dp_ctx *ctx) {
   long counts[3] = {(long)(g[0].n * (size_t)g[0].views), (long)(g[1].n * (size_t)g[1].views),
                     (long)((g[2].n + g[3].n) * (size_t)o->real_test_views)};
   if (F == 0) rc = dp_fail("render: no frames to render (all counts and views are 0)");
-  size_t first, count;
-  dp_split_range(F, ctx->size, ctx->rank, &first, &count);
+  /* This run's frames: all F, or a shard's part [s0, s0 + sn); this rank's share of it. */
+  size_t first, count, s0, sn;
+  dp_ctx_shard_range(ctx, F, &s0, &sn);
+  dp_ctx_part(ctx, F, &first, &count);
+  const int W = (int)o->width, H = (int)o->height;
   frame_batch b = {0};
-  if (rc == 0) rc = batch_alloc(&b, (size_t)o->batch, r.J, (int)o->width, (int)o->height, o->part_labels);
+  if (rc == 0) rc = batch_alloc(&b, (size_t)o->batch, r.J, W, H, o->part_labels);
+  shard_set merge = {0};
+  if (rc == 0 && ctx->merge_dirs) rc = shard_set_open(ctx, F, r.J, W, H, o->part_labels, &merge);
   hid_t f = -1;
   depth_file df = {.parts = -1};
   if (dp_ctx_sync(ctx, rc) == 0) {
     f = dp_h5_create(dp_ctx_output(ctx, "depth.h5"), ctx->comm);
-    rc = f < 0 ? -1 : create_datasets(f, &df, F, r.J, (int)o->width, (int)o->height, o->part_labels,
-                                      (int)o->compression);
+    rc = f < 0 ? -1 : create_datasets(f, &df, sn, r.J, W, H, o->part_labels, (int)o->compression);
     rc = dp_ctx_sync(ctx, rc);
   } else {
     rc = -1;
   }
   /* Every rank makes as many (collective) writes as the rank with the most batches. */
-  size_t most = (F + (size_t)ctx->size - 1) / (size_t)ctx->size;
+  size_t most = (sn + (size_t)ctx->size - 1) / (size_t)ctx->size;
   size_t rounds = (most + (size_t)o->batch - 1) / (size_t)o->batch;
   double t0 = dp_now();
   dp_progress prog;
@@ -375,13 +466,15 @@ static int run(dp_ctx *ctx) {
     if (e > count) e = count;
     b.n = e - s;
     int lrc = 0;
-    for (size_t i = s; lrc == 0 && i < e; i++) lrc = render_frame(&r, g, 4, first + i, &b, i - s);
+    if (merge.n > 0 && b.n > 0) lrc = shard_set_read(&merge, first + s, &b, r.J, W, H);
+    for (size_t i = s; merge.n == 0 && lrc == 0 && i < e; i++)
+      lrc = render_frame(&r, g, 4, first + i, &b, i - s);
     rc = dp_ctx_sync(ctx, lrc);
-    if (rc == 0) rc = dp_ctx_sync(ctx, write_batch(&df, &b, first + s));
+    if (rc == 0) rc = dp_ctx_sync(ctx, write_batch(&df, &b, r.J, W, H, first + s - s0));
     if (rc == 0 && round == 0) { /* a contact sheet of rank 0's first frames */
       int np = ctx->rank == 0 ? (int)(b.n < 16 ? b.n : 16) : 0;
-      lrc = np ? dp_preview_png(dp_ctx_output(ctx, "depth_preview.png"), np, (int)o->width,
-                                (int)o->height, b.depth, b.joints2d, r.J, parent, 4) : 0;
+      lrc = np ? dp_preview_png(dp_ctx_output(ctx, "depth_preview.png"), np, W, H, b.depth,
+                                b.joints2d, r.J, parent, 4) : 0;
       rc = dp_ctx_sync(ctx, lrc);
     }
     dp_progress_update(&prog, e);
@@ -392,13 +485,22 @@ static int run(dp_ctx *ctx) {
     MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
     long stats[2] = {r.body_pixels, r.empty_frames};
     MPI_Allreduce(MPI_IN_PLACE, stats, 2, MPI_LONG, MPI_SUM, ctx->comm);
-    rc = write_attrs(f, &r, train.joint_names, counts);
-    dp_ctx_summary(ctx, "%zu frames %ldx%ld (%ld synthetic, %ld real train, %ld real val/test), "
-                   "%ld body shapes, %s sensor: %.2f s (%.0f frames/s), %.0f body pixels per frame, "
-                   "%ld frames with no body visible",
-                   F, o->width, o->height, counts[0], counts[1], counts[2], o->n_shapes,
-                   PRESETS[o->preset], t, t > 0 ? (double)F / t : 0.0,
-                   (double)stats[0] / (double)F, stats[1]);
+    rc = write_attrs(f, &r, train.joint_names, counts, ctx, s0, F);
+    char what[64] = "";
+    if (ctx->n_shards > 1)
+      snprintf(what, sizeof what, merge.n ? " merged from %d shards" : " (shard %d of %d)",
+               merge.n ? merge.n : ctx->shard, ctx->n_shards);
+    if (merge.n > 0)
+      dp_ctx_summary(ctx, "%zu frames %ldx%ld (%ld synthetic, %ld real train, %ld real val/test), "
+                     "%ld body shapes, %s sensor,%s: %.2f s", F, o->width, o->height, counts[0],
+                     counts[1], counts[2], o->n_shapes, PRESETS[o->preset], what, t);
+    else
+      dp_ctx_summary(ctx, "%zu frames %ldx%ld%s (%ld synthetic, %ld real train, %ld real val/test), "
+                     "%ld body shapes, %s sensor: %.2f s (%.0f frames/s), %.0f body pixels per "
+                     "frame, %ld frames with no body visible", sn, o->width, o->height, what,
+                     counts[0], counts[1], counts[2], o->n_shapes, PRESETS[o->preset], t,
+                     t > 0 ? (double)sn / t : 0.0, sn ? (double)stats[0] / (double)sn : 0.0,
+                     stats[1]);
   }
   if (f >= 0) {
     for (int i = 0; i < N_DSETS; i++)
@@ -406,6 +508,7 @@ static int run(dp_ctx *ctx) {
     if (df.parts >= 0) H5Dclose(df.parts);
     if (dp_h5_close(f) != 0) rc = -1;
   }
+  shard_set_close(&merge);
   batch_free(&b);
   dp_mesh_free(&r.mesh);
   dp_zbuffer_free(&r.zb);
@@ -423,4 +526,5 @@ const dp_stage dp_stage_render = {
     .configure = configure,
     .run = run,
     .free_opts = free,
+    .shardable = 1,
 };

@@ -1,7 +1,8 @@
 # labels: slurm
 # Under a real SLURM cluster (../shared/tools/local-slurm, started by scripts/test.sh):
-# reproduce.sbatch equals a local run; submit-stages.sh chains the stages to the end and
-# submits nothing once they are done.
+# reproduce.sbatch equals a local run; submit-stages.sh chains the stages to the end (render
+# as a job array of shards) and submits nothing once they are done; a pre-empted training
+# job requeues and resumes from its checkpoint.
 . "$(dirname "$0")/lib.sh"
 if ! command -v sbatch >/dev/null || [ -z "${SLURM_CONF:-}" ] || ! sinfo >/dev/null 2>&1; then
   echo "SKIP: no SLURM cluster here (scripts/test.sh starts ../shared/tools/local-slurm when present)"
@@ -22,18 +23,27 @@ for f in poses.h5 skeleton.h5 synth.h5 depth.h5; do
   check "reproduce.sbatch: $f equals the local.sh run's" cmp -s "$T/sbatch/$f" "$T/local/$f"
 done
 
-jobs/submit-stages.sh "$T/c.yaml" --workdir "$T/chain" > "$T/submitted"
+# The chain, with render as a job array of 3 shards (1 task each) merged by the render
+# job: the same depth.h5, byte for byte, as the single-job render of the local run.
+cp "$T/c.yaml" "$T/chain.yaml"
+printf 'slurm:\n  stages:\n    render: {array: 3, ntasks: 1}\n' >> "$T/chain.yaml"
+jobs/submit-stages.sh "$T/chain.yaml" --workdir "$T/chain" > "$T/submitted"
 ids=$(awk '/: job /{print $3}' "$T/submitted")
+arr=$(awk '/: array job /{print $4}' "$T/submitted")
 check "submit-stages.sh submits one job per stage" [ "$(echo $ids | wc -w)" -eq "$("$DP_BIN" stages | grep -c "^[a-z]")" ]
-last=$(echo $ids | awk '{print $NF}')
+check "submit-stages.sh submits render as an array of 3 shards" grep -q "^render: array job [0-9]* (3 shards)" "$T/submitted"
 for _ in $(seq 1 120); do
-  squeue -h -j "$(echo $ids | tr ' ' ,)" 2>/dev/null | grep -q . || break
+  squeue -h -j "$(echo $ids $arr | tr ' ' ,)" 2>/dev/null | grep -q . || break
   sleep 1
 done
-check "submit-stages.sh: every job COMPLETED 0:0" "$JOBCHECK" "$SLURM_DIR" $ids
+check "submit-stages.sh: every job and array task COMPLETED 0:0" "$JOBCHECK" "$SLURM_DIR" $ids $arr
+check "submit-stages.sh: 3 array tasks ran" [ "$("$JOBCHECK" "$SLURM_DIR" "$arr" | grep -c 'task')" -eq 3 ]
 check "submit-stages.sh: synth.h5 equals the local run's" cmp -s "$T/chain/synth.h5" "$T/local/synth.h5"
-jobs/submit-stages.sh "$T/c.yaml" --workdir "$T/chain" > "$T/again"
-check "submit-stages.sh again: nothing submitted" sh -c "! grep -q ': job ' '$T/again' && [ \$(grep -c 'done, not submitted' '$T/again') -eq \$('$DP_BIN' stages | grep -c '^[a-z]') ]"
+check "array render: depth.h5 equals the single-job render's" cmp -s "$T/chain/depth.h5" "$T/local/depth.h5"
+check "array render: the render job merged the shards" grep -q "merged from 3 shards" "$T/chain/manifest.tsv"
+check "array render: shard directories removed after the merge" test ! -e "$T/chain/shards"
+jobs/submit-stages.sh "$T/chain.yaml" --workdir "$T/chain" > "$T/again"
+check "submit-stages.sh again: nothing submitted" sh -c "! grep -q ' job ' '$T/again' && [ \$(grep -c 'done, not submitted' '$T/again') -eq \$('$DP_BIN' stages | grep -c '^[a-z]') ]"
 
 # Pre-emption / time limit during training: SLURM's warning signal (USR1 to the batch
 # shell, as --signal=B:USR1@120 sends it) makes reproduce.sbatch stop the step and requeue
