@@ -3,7 +3,7 @@
 # is missing. Needs root (or sudo) only when something has to be installed.
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
-      libopenblas-dev libyaml-dev libcunit1-dev libpng-dev)
+      libopenblas-dev libyaml-dev libcunit1-dev libpng-dev libjson-c-dev)
 # The peers the tests compare against (reference fixtures, benchmarks).
 if [ "${1:-}" = "--test" ]; then
   PKGS+=(python3-numpy python3-scipy python3-h5py python3-sklearn python3-yaml)

@@ -344,9 +344,22 @@ static int outside_frustum(const dp_intrinsics *k, const float *a, const float *
   return nz == 3 || l == 3 || r == 3 || top == 3 || bot == 3;
 }
 
+/* Does [lo, hi] (continuous pixel coordinates within the guard band) hold a pixel
+ * centre k + 0.5, counting centres up to 1/128 px outside it? The slack is more than
+ * the 1/512 px that snapping to the 1/256 grid can move an edge plus the float cache's
+ * error on screen, so a box without a centre belongs to a triangle that covers none. */
+static int box_has_centre(float lo, float hi) {
+  const double slack = 1.0 / 128, offset = 2 * GUARD_PX; /* keeps both values positive */
+  double a = (double)lo - 0.5 - slack + offset, b = (double)hi - 0.5 + slack + offset;
+  int64_t fa = (int64_t)a, fb = (int64_t)b; /* floors */
+  return fb > fa || (double)fa == a;        /* ceil(a) <= floor(b) */
+}
+
 /* Per-vertex work done once per mesh: camera transform and projection. A triangle
  * whose three vertices are in front of the near plane and inside the guard band (the
- * common case) goes straight to coverage; the others take the clipping path. */
+ * common case) goes straight to coverage unless its box holds no pixel centre (most
+ * triangles of a finely tessellated body far away: skipped before the double-precision
+ * set-up, with the same image); the others take the clipping path. */
 int dp_raster_mesh(dp_zbuffer *zb, const dp_intrinsics *k, const float m[12],
                    const dp_mesh *mesh) {
   if (zb->width != k->width || zb->height != k->height)
@@ -390,6 +403,7 @@ int dp_raster_mesh(dp_zbuffer *zb, const dp_intrinsics *k, const float m[12],
         vmax = q[i][1] > vmax ? q[i][1] : vmax;
       }
       if (umax < 0 || vmax < 0 || umin > k->width || vmin > k->height) continue;
+      if (!box_has_centre(umin, umax) || !box_has_centre(vmin, vmax)) continue;
       for (int i = 0; i < 3; i++) {
         w[i] = 1.0 / p[i][2];
         u[i] = (double)k->fx * p[i][0] * w[i] + k->cx;

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_clock.h"
 #include "depthpose/error.h"
 #include "depthpose/pose.h"
 #include "depthpose/render.h"
@@ -23,19 +23,6 @@ static const float POSES[2][15][3] = {
      {230, 1130, -120}, {-240, 1150, 130}, {270, 930, -30}, {-250, 960, 330}, {95, 920, 0},
      {-95, 920, 0}, {110, 510, 170}, {-100, 500, -90}, {110, 110, 120}, {-100, 120, -330}}};
 
-static double now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-/* CPU time of this process: on a shared, loaded machine closer to what one free core
- * would do than wall time. Both are printed. */
-static double cpu(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 typedef struct {
   dp_intrinsics K;
   dp_camera_ranges cr;
@@ -47,10 +34,13 @@ typedef struct {
   dp_zbuffer zb;
   uint16_t *depth;
   long triangles, body_px;
+  int full;
 } bench;
 
-/* One frame; full = also sensor, box and joint labels. */
-static int frame(bench *b, uint64_t f, int full) {
+/* One frame; b->full = also sensor, box and joint labels. */
+static int frame(void *ctx, uint64_t f) {
+  bench *b = ctx;
+  int full = b->full;
   const float *j = &POSES[f % 2][0][0];
   const dp_body_shape *s = &b->shapes[(f / 2) % 12];
   float centre[3];
@@ -95,16 +85,15 @@ int main(int argc, char **argv) {
     return 1;
   }
   b.zb.cull_backfaces = cull;
-  for (int full = 0; full < 2; full++) {
-    for (int f = 0; f < 50; f++) frame(&b, (uint64_t)f, full); /* warm up the buffers */
+  for (b.full = 0; b.full < 2; b.full++) {
+    int full = b.full;
+    for (int f = 0; f < 50; f++) frame(&b, (uint64_t)f); /* warm up the buffers */
     b.triangles = b.body_px = 0;
-    double t0 = now(), c0 = cpu();
-    for (int f = 0; f < frames; f++)
-      if (frame(&b, (uint64_t)f, full)) {
-        fprintf(stderr, "bench_render: %s\n", dp_error_message());
-        return 1;
-      }
-    double dt = now() - t0, dc = cpu() - c0;
+    double dt, dc;
+    if (bench_timed(frame, &b, frames, &dt, &dc)) {
+      fprintf(stderr, "bench_render: %s\n", dp_error_message());
+      return 1;
+    }
     printf("%dx%d %-34s %6.0f frames/s wall, %6.0f frames/s cpu (%5.0f us/frame)  %ld triangles/frame%s",
            w, h, full ? "body+floor+wall+ToF sensor+labels" : "body+floor+wall (raster only)",
            frames / dt, frames / dc, 1e6 * dc / frames, b.triangles / frames, cull ? "  culled" : "");

@@ -247,6 +247,46 @@ static void test_backface_culling_closed_meshes(void) {
   teardown();
 }
 
+/* dp_raster_mesh skips triangles whose box holds no pixel centre before setting them
+ * up; thousands of tiny triangles (0.005 - 1.5 px, many around pixel centres, as a
+ * finely tessellated body far away gives) must draw exactly what drawing each one
+ * through dp_raster_triangle, which has no such shortcut, draws. */
+static void test_tiny_triangles_mesh_equals_one_by_one(void) {
+  setup();
+  dp_mesh m;
+  dp_mesh_init(&m);
+  uint32_t s = 12345;
+  for (int t = 0; t < 20000; t++) {
+    double size = 0.005 * pow(300.0, (double)(s = s * 1664525u + 1013904223u) / 4294967296.0);
+    double cu = 20 + (s = s * 1664525u + 1013904223u) % 120 + 0.5, cv = 20 + (s >> 8) % 100 + 0.5;
+    cu += size * (((s = s * 1664525u + 1013904223u) >> 16) / 65536.0 - 0.5);
+    cv += size * (((s = s * 1664525u + 1013904223u) >> 16) / 65536.0 - 0.5);
+    double z = 2000 + (s >> 20);
+    float a[3], b[3], c[3];
+    at_pixel(cu - 0.5 * size, cv - 0.3 * size, z, a);
+    at_pixel(cu + 0.4 * size, cv - 0.4 * size, z + 1, b);
+    at_pixel(cu, cv + 0.6 * size, z + 2, c);
+    int i0 = dp_mesh_vertex(&m, a[0], a[1], a[2]), i1 = dp_mesh_vertex(&m, b[0], b[1], b[2]);
+    int i2 = dp_mesh_vertex(&m, c[0], c[1], c[2]);
+    CU_ASSERT_FATAL(dp_mesh_triangle(&m, i0, i1, i2, (uint16_t)(1 + t % 30)) == 0);
+  }
+  CU_ASSERT(dp_raster_mesh(&zb, &K, NULL, &m) == 0);
+  static float ref[176 * 144];
+  static uint16_t ref_id[176 * 144];
+  memcpy(ref, zb.depth, sizeof ref);
+  memcpy(ref_id, zb.id, sizeof ref_id);
+  int n = count_covered();
+  dp_zbuffer_clear(&zb);
+  for (int t = 0; t < m.nt; t++)
+    dp_raster_triangle(&zb, &K, m.v + 3 * m.tri[3 * t], m.v + 3 * m.tri[3 * t + 1],
+                       m.v + 3 * m.tri[3 * t + 2], m.id[t]);
+  CU_ASSERT(n > 1000);
+  CU_ASSERT(memcmp(ref, zb.depth, sizeof ref) == 0);
+  CU_ASSERT(memcmp(ref_id, zb.id, sizeof ref_id) == 0);
+  dp_mesh_free(&m);
+  teardown();
+}
+
 static void test_intrinsics_check(void) {
   dp_intrinsics k;
   dp_intrinsics_default(&k);
@@ -271,4 +311,5 @@ DP_TEST_MAIN("raster", DP_TEST(test_axis_aligned_right_triangle_exact),
              DP_TEST(test_shared_edges_no_overlap_no_gap), DP_TEST(test_general_triangle_area),
              DP_TEST(test_tilted_plane_depth_exact), DP_TEST(test_near_plane_clipping),
              DP_TEST(test_guard_band), DP_TEST(test_nearer_wins),
-             DP_TEST(test_backface_culling_closed_meshes), DP_TEST(test_intrinsics_check))
+             DP_TEST(test_backface_culling_closed_meshes),
+             DP_TEST(test_tiny_triangles_mesh_equals_one_by_one), DP_TEST(test_intrinsics_check))
