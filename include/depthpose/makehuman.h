@@ -185,6 +185,9 @@ typedef struct {
 /* Load base.obj, default.mhskel, default_weights.mhw and the 60 macro targets from dir
  * (the project's data/makehuman). On failure the model is left empty. */
 int dp_mh_model_load(dp_mh_model *m, const char *dir);
+/* Every file dp_mh_model_load reads from dir (malloc'ed strings in a malloc'ed array;
+ * the caller frees both): what a run hashes to notice changed assets. */
+int dp_mh_asset_paths(const char *dir, char ***paths, size_t *n);
 /* Release the targets (after the last dp_mh_body_build that needs them). */
 void dp_mh_model_drop_targets(dp_mh_model *m);
 void dp_mh_model_free(dp_mh_model *m); /* NULL-safe, leaves the model empty */

@@ -1,6 +1,7 @@
-/* stage_render.c - poses.h5 + synth.h5 -> depth.h5: depth frames of parametric bodies in
- * the synthetic poses (and the real train/test poses) from random cameras, with sensor
- * noise and backgrounds, plus every label training and evaluation need.
+/* stage_render.c - poses.h5 + synth.h5 -> depth.h5: depth frames of bodies (parametric,
+ * MakeHuman or a mix: render_bodies.h) in the synthetic poses (and the real train/test
+ * poses) from random cameras, with sensor noise and backgrounds, plus every label
+ * training and evaluation need - the joints of the body that was drawn.
  *
  * Frame f is a pure function of (seed, f): its pose, view, body shape, camera,
  * background and noise all come from the counter-based RNG keyed by f. Frames are
@@ -24,6 +25,7 @@
 #include "depthpose/render.h"
 #include "depthpose/rng.h"
 #include "depthpose/stage.h"
+#include "render_bodies.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -33,13 +35,14 @@ static const char *const PRESETS[] = {"tof", "clean", NULL};
 
 typedef struct {
   long synth_count, synth_views, real_train_views, real_test_views, max_real;
-  long width, height, n_shapes, batch;
+  long width, height, batch;
   double hfov_deg, vfov_deg;
   int preset, part_labels;
   long compression;
   dp_camera_ranges cam;
   dp_background_config bg;
   dp_sensor_config sensor;
+  body_opts bodies;
 } render_opts;
 
 static int cfg_float(const dp_node *m, const char *key, float def, double lo, double hi, float *out) {
@@ -69,7 +72,7 @@ static int configure(const dp_node *sec, void **out) {
   DP_TRY(dp_cfg_int(sec, "height", 144, 8, 8192, &o->height));
   DP_TRY(dp_cfg_double(sec, "hfov_deg", 44.0, 1, 170, &o->hfov_deg));
   DP_TRY(dp_cfg_double(sec, "vfov_deg", 35.0, 1, 170, &o->vfov_deg));
-  DP_TRY(dp_cfg_int(sec, "body_shapes", 12, 1, 10000, &o->n_shapes));
+  DP_TRY(body_opts_configure(sec, &o->bodies));
   DP_TRY(dp_cfg_int(sec, "batch", 256, 1, 1L << 20, &o->batch));
   DP_TRY(dp_cfg_enum(sec, "preset", PRESETS, 0, &o->preset));
   DP_TRY(dp_cfg_bool(sec, "part_labels", 0, &o->part_labels));
@@ -140,7 +143,7 @@ typedef struct {
   unsigned char *parts; /* body-part label per pixel (0 = not body), if asked */
   float *joints, *joints2d, *bbox, *camera;
   int16_t *body;
-  unsigned char *origin, *split;
+  unsigned char *body_model, *origin, *split;
   int *pose_index;
 } frame_batch;
 
@@ -153,16 +156,17 @@ static int batch_alloc(frame_batch *b, size_t cap, int J, int W, int H, int part
   b->bbox = dp_malloc(cap * 4 * sizeof(float), "box batch");
   b->camera = dp_malloc(cap * 12 * sizeof(float), "camera batch");
   b->body = dp_malloc(cap * sizeof(int16_t), "body batch");
+  b->body_model = dp_malloc(cap, "body-model batch");
   b->origin = dp_malloc(cap, "origin batch");
   b->split = dp_malloc(cap, "split batch");
   b->pose_index = dp_malloc(cap * sizeof(int), "pose batch");
-  return b->depth && b->joints && b->joints2d && b->bbox && b->camera && b->body && b->origin &&
-                 b->split && b->pose_index ? 0 : -1;
+  return b->depth && b->joints && b->joints2d && b->bbox && b->camera && b->body &&
+                 b->body_model && b->origin && b->split && b->pose_index ? 0 : -1;
 }
 
 static void batch_free(frame_batch *b) {
   free(b->parts), free(b->depth), free(b->joints), free(b->joints2d), free(b->bbox), free(b->camera);
-  free(b->body), free(b->origin), free(b->split), free(b->pose_index);
+  free(b->body), free(b->body_model), free(b->origin), free(b->split), free(b->pose_index);
 }
 
 /* ---- rendering ------------------------------------------------------------------ */
@@ -170,8 +174,8 @@ static void batch_free(frame_batch *b) {
 typedef struct {
   const render_opts *o;
   dp_intrinsics k;
-  dp_body_param_model model;
-  dp_body_shape *shapes;
+  body_set bodies;
+  float *labels; /* [J*3] the drawn body's joints, world mm */
   dp_mesh mesh;
   dp_zbuffer zb;
   int J;
@@ -186,23 +190,18 @@ static int render_frame(renderer *r, const pose_group *g, int ng, size_t f, fram
   frame_source(g, ng, f, &gi, &p);
   if (gi < 0) return dp_fail("internal: frame %zu outside the frame list", f);
   const float *joints = g[gi].poses + p * (size_t)r->J * 3;
-  dp_rng rng;
-  dp_rng_init(&rng, r->seed, DP_STREAM_RENDER, f, DP_RENDER_SUB_USER);
-  int shape = (int)dp_rng_below(&rng, (uint32_t)r->o->n_shapes);
+  body_drawn body;
   dp_mesh_clear(&r->mesh);
-  if (dp_body_param_build(&r->model, joints, &r->shapes[shape], &r->mesh) != 0) {
+  if (body_set_build(&r->bodies, r->seed, f, joints, &r->mesh, r->labels, &body) != 0) {
     char why[1024]; /* say which pose of which file, then what is wrong with it */
     snprintf(why, sizeof why, "%s", dp_error_message());
     dp_error_clear();
     return dp_fail("frame %zu: %s pose %d: %s", f, g[gi].origin ? "poses.h5" : "synth.h5",
                    g[gi].index ? g[gi].index[p] : (int)p, why);
   }
-  float centre[3];
-  dp_body_param_centre(&r->model, joints, centre);
-  float floor_y = dp_body_param_floor_y(&r->model, joints, &r->shapes[shape]);
   dp_camera cam;
-  DP_TRY(dp_camera_sample(&cam, &r->o->cam, centre, r->seed, f));
-  DP_TRY(dp_background_build(&r->o->bg, centre, floor_y, &cam, r->seed, f, &r->mesh));
+  DP_TRY(dp_camera_sample(&cam, &r->o->cam, body.centre, r->seed, f));
+  DP_TRY(dp_background_build(&r->o->bg, body.centre, body.floor_y, &cam, r->seed, f, &r->mesh));
   dp_zbuffer_clear(&r->zb);
   DP_TRY(dp_raster_mesh(&r->zb, &r->k, cam.m, &r->mesh));
   long px = dp_bbox_body_pixels(r->zb.id, r->zb.width, r->zb.height, b->bbox + slot * 4);
@@ -214,10 +213,11 @@ static int render_frame(renderer *r, const pose_group *g, int ng, size_t f, fram
   if (b->parts) /* after the sensor: a pixel with no return has no label either */
     for (size_t i = 0; i < npx; i++)
       b->parts[slot * npx + i] = dp_id_is_body(r->zb.id[i]) ? (unsigned char)r->zb.id[i] : 0;
-  dp_project_points(&r->k, cam.m, joints, r->J, b->joints + slot * (size_t)r->J * 3,
+  dp_project_points(&r->k, cam.m, r->labels, r->J, b->joints + slot * (size_t)r->J * 3,
                     b->joints2d + slot * (size_t)r->J * 2);
   memcpy(b->camera + slot * 12, cam.m, sizeof cam.m);
-  b->body[slot] = (int16_t)shape;
+  b->body[slot] = body.shape;
+  b->body_model[slot] = body.model;
   b->origin[slot] = g[gi].origin;
   b->split[slot] = g[gi].split;
   b->pose_index[slot] = g[gi].index ? g[gi].index[p] : (int)p;
@@ -226,7 +226,8 @@ static int render_frame(renderer *r, const pose_group *g, int ng, size_t f, fram
 
 /* ---- output --------------------------------------------------------------------- */
 
-enum { D_DEPTH, D_JOINTS, D_JOINTS2D, D_BBOX, D_CAMERA, D_BODY, D_ORIGIN, D_SPLIT, D_POSE, N_DSETS };
+enum { D_DEPTH, D_JOINTS, D_JOINTS2D, D_BBOX, D_CAMERA, D_BODY, D_BODY_MODEL, D_ORIGIN, D_SPLIT,
+       D_POSE, N_DSETS };
 
 typedef struct {
   hid_t d[N_DSETS];
@@ -250,6 +251,7 @@ static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int 
       {"bbox", H5T_NATIVE_FLOAT, 2, box, "px: u0, v0, u1, v1 of the body's visible pixels"},
       {"camera", H5T_NATIVE_FLOAT, 2, cam, "3x4 world->camera, mm"},
       {"body", H5T_NATIVE_INT16, 1, one, NULL},
+      {"body_model", H5T_NATIVE_UCHAR, 1, one, NULL},
       {"origin", H5T_NATIVE_UCHAR, 1, one, NULL},
       {"split", H5T_NATIVE_UCHAR, 1, one, NULL},
       {"pose_index", H5T_NATIVE_INT, 1, one, NULL},
@@ -271,17 +273,19 @@ static int create_datasets(hid_t f, depth_file *df, size_t F, int J, int W, int 
 /* The batch's arrays in dataset order (parts last, NULL unless part_labels), their
  * types and the bytes of one frame in each: what writing and merging walk over. */
 #define N_FIELDS (N_DSETS + 1)
-static const char *const FIELD_NAMES[N_FIELDS] = {"depth", "joints", "joints2d", "bbox", "camera",
-                                                  "body", "origin", "split", "pose_index", "parts"};
+static const char *const FIELD_NAMES[N_FIELDS] = {
+    "depth", "joints", "joints2d", "bbox", "camera", "body", "body_model", "origin", "split",
+    "pose_index", "parts"};
 static void batch_fields(const frame_batch *b, int J, int W, int H, void *bufs[N_FIELDS],
                          hid_t types[N_FIELDS], size_t row_bytes[N_FIELDS]) {
-  void *const p[N_FIELDS] = {b->depth, b->joints, b->joints2d, b->bbox, b->camera,
-                             b->body, b->origin, b->split, b->pose_index, b->parts};
+  void *const p[N_FIELDS] = {b->depth, b->joints,     b->joints2d, b->bbox,       b->camera, b->body,
+                             b->body_model, b->origin, b->split, b->pose_index, b->parts};
   const hid_t t[N_FIELDS] = {H5T_NATIVE_UINT16, H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT,
-                             H5T_NATIVE_FLOAT, H5T_NATIVE_FLOAT, H5T_NATIVE_INT16,
-                             H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR, H5T_NATIVE_INT, H5T_NATIVE_UCHAR};
+                             H5T_NATIVE_FLOAT,  H5T_NATIVE_FLOAT, H5T_NATIVE_INT16,
+                             H5T_NATIVE_UCHAR,  H5T_NATIVE_UCHAR, H5T_NATIVE_UCHAR,
+                             H5T_NATIVE_INT,    H5T_NATIVE_UCHAR};
   const size_t px = (size_t)W * (size_t)H, j = (size_t)J;
-  const size_t rb[N_FIELDS] = {px * 2, j * 12, j * 8, 16, 48, 2, 1, 1, sizeof(int), px};
+  const size_t rb[N_FIELDS] = {px * 2, j * 12, j * 8, 16, 48, 2, 1, 1, 1, sizeof(int), px};
   for (int i = 0; i < N_FIELDS; i++) bufs[i] = p[i], types[i] = t[i], row_bytes[i] = rb[i];
 }
 
@@ -371,13 +375,10 @@ static int write_attrs(hid_t f, const renderer *r, char **names, long counts[3],
   if (rc == 0) rc = dp_h5_attr_string(f, "origin_codes", "0 synthetic pose, 1 real pose");
   if (rc == 0) rc = dp_h5_attr_string(f, "split_codes", "0 train, 1 val, 2 test");
   if (rc == 0) rc = dp_h5_attr_string(f, "preset", PRESETS[r->o->preset]);
-  if (rc == 0) rc = dp_h5_attr_long(f, "body_shapes", r->o->n_shapes);
+  if (rc == 0) rc = body_set_describe(f, &r->bodies, ctx->rank);
   if (rc == 0) rc = dp_h5_attr_long(f, "frames_synthetic", counts[0]);
   if (rc == 0) rc = dp_h5_attr_long(f, "frames_real_train", counts[1]);
   if (rc == 0) rc = dp_h5_attr_long(f, "frames_real_test", counts[2]);
-  /* The shape table, so a frame's body can be rebuilt from /body alone. */
-  const char *fields[6] = {"girth", "trunk_width", "trunk_depth", "limb_thickness", "belly_mm", "head_size"};
-  if (rc == 0) rc = dp_h5_attr_strings(f, "body_shape_fields", fields, 6);
   if (rc == 0 && ctx->n_shards > 1 && !ctx->merge_dirs) { /* a part: which frames it holds */
     rc = dp_h5_attr_long(f, "shard_first", (long)shard_first);
     if (rc == 0) rc = dp_h5_attr_long(f, "frames_total", (long)F);
@@ -416,9 +417,9 @@ static int run(dp_ctx *ctx) {
   renderer r = {.o = o, .J = train.n_joints, .seed = ctx->seed};
   dp_intrinsics_fov(&r.k, (int)o->width, (int)o->height, o->hfov_deg * M_PI / 180, o->vfov_deg * M_PI / 180);
   if (rc == 0) rc = dp_intrinsics_check(&r.k);
-  if (rc == 0) rc = dp_body_param_init(&r.model, (const char *const *)train.joint_names, train.n_joints);
-  r.shapes = dp_malloc(sizeof *r.shapes * (size_t)o->n_shapes, "body shapes");
-  if (rc == 0) rc = r.shapes ? dp_body_shape_table(ctx->seed, (int)o->n_shapes, r.shapes) : -1;
+  if (rc == 0) rc = body_set_init(&r.bodies, &o->bodies, ctx->seed, train.joint_names, train.n_joints);
+  r.labels = dp_malloc(sizeof *r.labels * 3 * (size_t)(r.J > 0 ? r.J : 1), "label buffer");
+  if (rc == 0 && !r.labels) rc = -1;
   dp_mesh_init(&r.mesh);
   if (rc == 0) rc = dp_zbuffer_init(&r.zb, (int)o->width, (int)o->height, 1);
   DP_TRY(dp_ctx_sync(ctx, rc));
@@ -493,12 +494,12 @@ static int run(dp_ctx *ctx) {
     if (merge.n > 0)
       dp_ctx_summary(ctx, "%zu frames %ldx%ld (%ld synthetic, %ld real train, %ld real val/test), "
                      "%ld body shapes, %s sensor,%s: %.2f s", F, o->width, o->height, counts[0],
-                     counts[1], counts[2], o->n_shapes, PRESETS[o->preset], what, t);
+                     counts[1], counts[2], o->bodies.n_param, PRESETS[o->preset], what, t);
     else
       dp_ctx_summary(ctx, "%zu frames %ldx%ld%s (%ld synthetic, %ld real train, %ld real val/test), "
                      "%ld body shapes, %s sensor: %.2f s (%.0f frames/s), %.0f body pixels per "
                      "frame, %ld frames with no body visible", sn, o->width, o->height, what,
-                     counts[0], counts[1], counts[2], o->n_shapes, PRESETS[o->preset], t,
+                     counts[0], counts[1], counts[2], o->bodies.n_param, PRESETS[o->preset], t,
                      t > 0 ? (double)sn / t : 0.0, sn ? (double)stats[0] / (double)sn : 0.0,
                      stats[1]);
   }
@@ -512,10 +513,26 @@ static int run(dp_ctx *ctx) {
   batch_free(&b);
   dp_mesh_free(&r.mesh);
   dp_zbuffer_free(&r.zb);
-  free(r.shapes);
+  body_set_free(&r.bodies);
+  free(r.labels);
   free(synth);
   dp_pose_set_free(&train), dp_pose_set_free(&val), dp_pose_set_free(&test);
   return rc;
+}
+
+static int external_inputs(const void *p, const char ***paths, size_t *n) {
+  const render_opts *o = p; /* the MakeHuman assets, when MakeHuman bodies are drawn */
+  *n = o->bodies.n_assets;
+  *paths = dp_malloc((*n ? *n : 1) * sizeof **paths, "input list");
+  if (!*paths) return -1;
+  for (size_t i = 0; i < *n; i++) (*paths)[i] = o->bodies.assets[i];
+  return 0;
+}
+
+static void free_opts(void *p) {
+  render_opts *o = p;
+  if (o) body_opts_free(&o->bodies);
+  free(o);
 }
 
 const dp_stage dp_stage_render = {
@@ -524,7 +541,8 @@ const dp_stage dp_stage_render = {
     .inputs = {"poses.h5", "synth.h5"},
     .outputs = {"depth.h5", "depth_preview.png"},
     .configure = configure,
+    .external_inputs = external_inputs,
     .run = run,
-    .free_opts = free,
+    .free_opts = free_opts,
     .shardable = 1,
 };

@@ -24,16 +24,35 @@ static int load_targets(dp_mh_model *m, const char *dir) {
   return 0;
 }
 
+/* The files every load reads besides the targets, in reading order. */
+static const char *const MAIN_FILES[3] = {"base.obj", "default.mhskel", "default_weights.mhw"};
+
 static int load_all(dp_mh_model *m, const char *dir) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/base.obj", dir);
+  snprintf(path, sizeof path, "%s/%s", dir, MAIN_FILES[0]);
   DP_TRY(mh_obj_load(m, path));
-  snprintf(path, sizeof path, "%s/default.mhskel", dir);
+  snprintf(path, sizeof path, "%s/%s", dir, MAIN_FILES[1]);
   DP_TRY(mh_skeleton_load(m, path));
   DP_TRY(mh_rig_assign(m, path));
-  snprintf(path, sizeof path, "%s/default_weights.mhw", dir);
+  snprintf(path, sizeof path, "%s/%s", dir, MAIN_FILES[2]);
   DP_TRY(mh_weights_load(m, path));
   return load_targets(m, dir);
+}
+
+int dp_mh_asset_paths(const char *dir, char ***out, size_t *n) {
+  char targets[MH_MAX_TARGETS][96];
+  int nt = mh_target_paths(targets, MH_MAX_TARGETS);
+  *n = 0;
+  *out = dp_calloc((size_t)nt + 3, sizeof **out, "MakeHuman asset list");
+  if (!*out) return -1;
+  for (int i = 0; i < nt + 3; i++) {
+    char full[4096];
+    if (i < 3) snprintf(full, sizeof full, "%s/%s", dir, MAIN_FILES[i]);
+    else snprintf(full, sizeof full, "%s/targets/%s", dir, targets[i - 3]);
+    if (!((*out)[i] = dp_strdup(full))) return -1;
+    *n = (size_t)i + 1;
+  }
+  return 0;
 }
 
 int dp_mh_model_load(dp_mh_model *m, const char *dir) {
