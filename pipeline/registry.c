@@ -9,6 +9,7 @@ extern const dp_stage dp_stage_sample;
 extern const dp_stage dp_stage_render;
 extern const dp_stage dp_stage_train;
 extern const dp_stage dp_stage_evaluate;
+extern const dp_stage dp_stage_report;
 
 const dp_stage *const dp_stages[] = {
     &dp_stage_ingest,
@@ -17,6 +18,7 @@ const dp_stage *const dp_stages[] = {
     &dp_stage_render,
     &dp_stage_train,
     &dp_stage_evaluate,
+    &dp_stage_report,
     NULL,
 };
 

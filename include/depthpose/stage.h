@@ -17,7 +17,9 @@
 #include "depthpose/error.h"
 #include "depthpose/log.h"
 
-#define DP_MAX_FILES 8
+/* Room for a stage's file lists; each list ends with a NULL entry (`depthpose stages` and
+ * the shard code stop there), so a stage names at most DP_MAX_FILES - 1 files in each. */
+#define DP_MAX_FILES 12
 
 typedef struct dp_ctx {
   MPI_Comm comm;

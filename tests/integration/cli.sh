@@ -2,8 +2,8 @@
 . "$(dirname "$0")/lib.sh"
 check "--help exits 0 and shows the commands" sh -c '"$DP_BIN" --help | grep -q "run CONFIG"'
 check "--version prints the version" sh -c '"$DP_BIN" --version | grep -Eq "^depthpose [0-9]+\.[0-9]+"'
-check "stages lists the six stages in order" sh -c \
-  '[ "$("$DP_BIN" stages | grep -Eo "^[a-z]+" | tr "\n" " ")" = "ingest skeleton sample render train evaluate " ]'
+check "stages lists the seven stages in order" sh -c \
+  '[ "$("$DP_BIN" stages | grep -Eo "^[a-z]+" | tr "\n" " ")" = "ingest skeleton sample render train evaluate report " ]'
 "$DP_BIN" frobnicate >/dev/null 2>"$T/err"; rc=$?
 check "an unknown command exits 2" [ "$rc" -eq 2 ]
 check "and says which" grep -q "unknown command frobnicate" "$T/err"
