@@ -49,9 +49,9 @@ static int list_stages(void) {
     const dp_stage *s = dp_stages[i];
     printf("%-10s %s\n", s->name, s->what);
     printf("%-10s   reads:", "");
-    for (int k = 0; s->inputs[k]; k++) printf(" %s", s->inputs[k]);
+    for (int k = 0; k < DP_MAX_FILES && s->inputs[k]; k++) printf(" %s", s->inputs[k]);
     printf("%s\n%-10s   writes:", s->inputs[0] ? "" : " (external files only)", "");
-    for (int k = 0; s->outputs[k]; k++) printf(" %s", s->outputs[k]);
+    for (int k = 0; k < DP_MAX_FILES && s->outputs[k]; k++) printf(" %s", s->outputs[k]);
     printf("\n");
   }
   return 0;

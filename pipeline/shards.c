@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "depthpose/error.h"
+#include "depthpose/stage.h"
 #include "fsutil.h"
 
 static void stage_dir(char *buf, size_t cap, const char *workdir, const char *stage) {
@@ -44,7 +45,7 @@ static int part_ready(const char *dir, uint64_t ch, uint64_t ih, const char *con
   int got = fscanf(f, "%" SCNx64 "\t%" SCNx64, &c, &i);
   fclose(f);
   if (got != 2 || c != ch || i != ih) return 0;
-  for (int k = 0; outputs[k]; k++) {
+  for (int k = 0; k < DP_MAX_FILES && outputs[k]; k++) {
     snprintf(path, sizeof path, "%s/%s", dir, outputs[k]);
     if (!dp_file_exists(path)) return 0;
   }

@@ -17,8 +17,9 @@ void dp_shard_dir(char *buf, size_t cap, const char *workdir, const char *stage,
 /* Write dir/record.tsv atomically: the last step of a finished part. */
 int dp_shard_record_write(const char *dir, uint64_t config_hash, uint64_t input_hash);
 /* Look for a complete set of parts made with these hashes, each holding every one of
- * `outputs` (NULL-terminated). *n = its part count (the smallest if several), 0 if
- * none; *best_ready / *best_of = the most complete set seen (for status lines). */
+ * `outputs` (a stage's list: NULL after the last, at most DP_MAX_FILES). *n = its part
+ * count (the smallest if several), 0 if none; *best_ready / *best_of = the most complete
+ * set seen (for status lines). */
 int dp_shard_find(const char *workdir, const char *stage, uint64_t config_hash,
                   uint64_t input_hash, const char *const *outputs, int *n, int *best_ready,
                   int *best_of);
