@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One message per process: a stage runs in one thread per rank, and the message must
- * survive the unwinding up to the driver, which reports and clears it. */
-static char g_message[2048];
-static char g_origin[256];
-static int g_pending;
+/* One message per thread: a stage runs its work in the rank's main thread, and the
+ * message must survive the unwinding up to the driver, which reports and clears it. A
+ * helper thread (train's prefetch reader) records its own failure without touching the
+ * main thread's, and hands the message over when it is joined. */
+static _Thread_local char g_message[2048];
+static _Thread_local char g_origin[256];
+static _Thread_local int g_pending;
 
 int dp_fail_at(const char *src_file, int src_line, const char *fmt, ...) {
   if (g_pending) return -1; /* keep the root cause */

@@ -51,6 +51,10 @@ size_t dp_nn_conv_col_size(const dp_nn_conv_geom *g);
 /* y[n][cout][hout][wout] = conv(x, w) + b. col: dp_nn_conv_col_size floats. */
 void dp_nn_conv_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
                         const float *b, float *y, float *col);
+/* The same followed by y = max(y, 0) (a conv + ReLU pair fused: the network's forward
+ * uses it when a ReLU runs in place on a conv's output). */
+void dp_nn_conv_forward_act(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                            const float *b, float *y, float *col, int relu);
 /* Accumulates dw += dL/dw and db += dL/db (zero them first); writes dx (overwrites)
  * unless dx is NULL, which skips the input gradient (the first layer never needs
  * it). dw/db may be NULL to skip the parameter gradients (frozen layer). */
@@ -187,6 +191,12 @@ typedef struct {
   int trunk_out;          /* floats per sample of the flattened trunk output */
   int path_out[DP_NN_MAX_PATHS]; /* floats per sample of each pathway's output */
   uint64_t seed;          /* from dp_nn_init: keys the dropout masks */
+  /* Optional (NULL: none), for overlapping a gradient allreduce with the backward pass:
+   * dp_nn_backward calls backward_hook(backward_hook_ctx, layer) as soon as a trainable
+   * layer's parameter gradients are final, and backward_hook(ctx, -1) between the
+   * samples of a conv layer's backward, a chance to progress communication. */
+  void (*backward_hook)(void *ctx, int layer);
+  void *backward_hook_ctx;
   /* private from here on */
   int n_layers;           /* trunk + all pathways */
   dp_nn_layer *layers;

@@ -12,6 +12,10 @@ extern const char *const dp_joints15[15];
  * points they attach to). */
 extern const char *const dp_joints10[10];
 
+/* A named joint set: "default15" or "subset10" -> its names and count; 0, or -1 (no
+ * dp_fail) for any other name. */
+int dp_joint_set_named(const char *name, const char *const **names, int *n);
+
 /* Index of `name` in names[0..n), or -1. */
 int dp_joint_index(const char *const *names, int n, const char *name);
 

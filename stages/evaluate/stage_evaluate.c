@@ -3,7 +3,8 @@
  * and the detection pathway's box IoU.
  *
  * Errors are measured where the network predicts: torso-relative camera coordinates, or
- * the pose embedding when the model was trained with it. Test frames are dealt to ranks;
+ * the pose embedding when the model was trained with it, over the model's joints (its
+ * joint_names, found by name among depth.h5's: a model may regress a subset). Test frames are dealt to ranks;
  * per-frame errors are gathered to rank 0, which writes the tables. */
 #include <math.h>
 #include <stdio.h>
@@ -52,13 +53,6 @@ static int load_model(dp_ctx *ctx, dp_net_params *np, int *H, int *W, char ***na
   dp_h5_close(f);
   *H = (int)h, *W = (int)w;
   return rc;
-}
-
-static double iou(const float *a, const float *b) {
-  double x0 = fmax(a[0], b[0]), y0 = fmax(a[1], b[1]), x1 = fmin(a[2], b[2]), y1 = fmin(a[3], b[3]);
-  double inter = fmax(0, x1 - x0) * fmax(0, y1 - y0);
-  double ua = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return ua > 0 ? inter / ua : 0;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -131,8 +125,20 @@ static int run(dp_ctx *ctx) {
   if (rc == 0 && f < 0) rc = -1;
   hsize_t want[3] = {0, (hsize_t)H, (hsize_t)W}, got[3] = {0};
   if (rc == 0) rc = dp_h5_expect(f, "depth", 3, want, got);
+  /* the model's joints among depth.h5's, whose full pose the targets are built from */
   dp_pose_anchor anchor;
-  if (rc == 0) rc = dp_pose_anchor_lookup(names, (int)J, &anchor);
+  dp_joint_sel sel;
+  char **data_names = NULL;
+  size_t DJ = 0;
+  if (rc == 0) rc = dp_h5_read_attr_strings(f, "joint_names", &data_names, &DJ);
+  if (rc == 0 && DJ > DP_MAX_JOINTS) rc = dp_fail("depth.h5: %zu joints (at most %d)", DJ, DP_MAX_JOINTS);
+  if (rc == 0) rc = dp_pose_anchor_lookup(data_names, (int)DJ, &anchor);
+  if (rc == 0 && J > DP_MAX_JOINTS) rc = dp_fail("model.h5: %zu joints (at most %d)", J, DP_MAX_JOINTS);
+  if (rc == 0) {
+    dp_joint_choice model_joints = {.n = (int)J};
+    for (size_t j = 0; j < J; j++) model_joints.names[j] = names[j];
+    rc = dp_joint_sel_resolve(&model_joints, data_names, (int)DJ, NULL, "depth.h5 (for model.h5's joints)", &sel);
+  }
   size_t F = (size_t)got[0], n = 0;
   unsigned char *split = rc == 0 ? dp_malloc(F + 1, "splits") : NULL, *origin_all = rc == 0 ? dp_malloc(F + 1, "origins") : NULL;
   hsize_t *rows = rc == 0 ? dp_malloc(sizeof *rows * (F + 1), "rows") : NULL;
@@ -146,10 +152,10 @@ static int run(dp_ctx *ctx) {
 
   size_t first, count;
   dp_split_range(n, ctx->size, ctx->rank, &first, &count);
-  const size_t B = (size_t)o->batch, px = (size_t)H * W, J3 = 3 * J;
+  const size_t B = (size_t)o->batch, px = (size_t)H * W, J3 = 3 * J, DJ3 = 3 * DJ;
   const size_t in = (size_t)(H / np.downsample) * (size_t)(W / np.downsample);
   uint16_t *depth = malloc(sizeof *depth * px * B), *scratch = malloc(sizeof *scratch * px);
-  float *x = malloc(sizeof *x * in * B), *jm = malloc(sizeof *jm * J3 * B), *bb = malloc(sizeof *bb * 4 * B);
+  float *x = malloc(sizeof *x * in * B), *jm = malloc(sizeof *jm * DJ3 * B), *bb = malloc(sizeof *bb * 4 * B);
   float *target = malloc(sizeof *target * J3);
   double *err = calloc(n * J + 1, sizeof *err), *box_iou = calloc(n + 1, sizeof *box_iou);
   if (!depth || !scratch || !x || !jm || !bb || !target || !err || !box_iou) rc = dp_fail("out of memory");
@@ -166,17 +172,11 @@ static int run(dp_ctx *ctx) {
     const float *pj = dp_nn_output(net, joints), *pb = dp_nn_output(net, box);
     for (size_t i = 0; i < m; i++) {
       size_t g = first + s + i;
-      dp_pose_target(&np, &anchor, (int)J, jm + i * J3, target);
-      for (size_t j = 0; j < J; j++) {
-        double d2 = 0;
-        for (int k = 0; k < 3; k++) {
-          double d = 1000.0 * ((double)pj[i * J3 + 3 * j + (size_t)k] - target[3 * j + (size_t)k]);
-          d2 += d * d;
-        }
-        err[g * J + j] = sqrt(d2);
-      }
-      float pbox[4] = {pb[4 * i] * W, pb[4 * i + 1] * H, pb[4 * i + 2] * W, pb[4 * i + 3] * H};
-      box_iou[g] = iou(pbox, bb + 4 * i);
+      dp_pose_target(&np, &anchor, (int)DJ, jm + i * DJ3, &sel, target);
+      dp_joint_errors_mm((int)J, pj + i * J3, target, err + g * J);
+      float pbox[4];
+      dp_box_to_pixels(pb + 4 * i, H, W, pbox);
+      box_iou[g] = dp_box_iou(pbox, bb + 4 * i);
     }
   }
   rc = dp_ctx_sync(ctx, rc);
@@ -192,6 +192,7 @@ static int run(dp_ctx *ctx) {
   free(split), free(origin_all), free(rows);
   if (f >= 0) dp_h5_close(f);
   dp_h5_free_strings(names, J);
+  dp_h5_free_strings(data_names, DJ);
   dp_nn_destroy(net);
   return rc;
 }

@@ -10,6 +10,14 @@ const char *const dp_joints15[15] = {"head",    "neck",    "torso",   "l_shoulde
 const char *const dp_joints10[10] = {"head",  "torso",  "l_shoulder", "r_shoulder", "l_hand",
                                      "r_hand", "l_hip", "r_hip",      "l_foot",     "r_foot"};
 
+int dp_joint_set_named(const char *name, const char *const **names, int *n) {
+  if (!name) return -1;
+  if (!strcmp(name, "default15")) *names = dp_joints15, *n = 15;
+  else if (!strcmp(name, "subset10")) *names = dp_joints10, *n = 10;
+  else return -1;
+  return 0;
+}
+
 int dp_joint_index(const char *const *names, int n, const char *name) {
   for (int i = 0; i < n; i++)
     if (!strcmp(names[i], name)) return i;

@@ -68,11 +68,9 @@ static void free_opts(void *p) {
 
 static int parse_joints(const dp_node *sec, ingest_opts *o) {
   const dp_node *n = dp_cfg_get(sec, "joints");
-  const char *name = n ? dp_node_scalar(n) : "default15";
-  if (name && (!strcmp(name, "default15") || !strcmp(name, "subset10"))) {
-    int ten = !strcmp(name, "subset10");
-    o->n_joints = ten ? 10 : 15;
-    for (int j = 0; j < o->n_joints; j++) o->joints[j] = ten ? dp_joints10[j] : dp_joints15[j];
+  const char *const *set;
+  if (dp_joint_set_named(n ? dp_node_scalar(n) : "default15", &set, &o->n_joints) == 0) {
+    for (int j = 0; j < o->n_joints; j++) o->joints[j] = set[j];
     return 0;
   }
   const char **v;

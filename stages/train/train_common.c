@@ -1,6 +1,7 @@
 /* train_common.c - see train_common.h. */
 #include "train_common.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +107,27 @@ int dp_net_desc(const dp_net_params *p, int H, int W, int J, dp_nn_desc *d) {
   return 0;
 }
 
-static int cmp_u16(const void *a, const void *b) {
-  return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+/* The k-th smallest of v[0..n) (k < n), by quickselect: v is reordered. Exact and O(n),
+ * where a full sort of a frame's ~25k returns cost as much as the quick network's
+ * forward pass. */
+static uint16_t kth_smallest(uint16_t *v, size_t n, size_t k) {
+  long lo = 0, hi = (long)n - 1, kk = (long)k;
+  while (lo < hi) {
+    const uint16_t pivot = v[lo + (hi - lo) / 2];
+    long i = lo, j = hi;
+    while (i <= j) { /* Hoare partition: afterwards v[lo..j] <= pivot <= v[i..hi] */
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        uint16_t t = v[i];
+        v[i++] = v[j], v[j--] = t;
+      }
+    }
+    if (kk <= j) hi = j;
+    else if (kk >= i) lo = i;
+    else return v[kk]; /* between the parts: equal to the pivot */
+  }
+  return v[kk];
 }
 
 void dp_normalise_frame(const dp_net_params *p, const uint16_t *depth, int H, int W,
@@ -115,13 +135,7 @@ void dp_normalise_frame(const dp_net_params *p, const uint16_t *depth, int H, in
   size_t n = 0;
   for (size_t i = 0; i < (size_t)H * (size_t)W; i++)
     if (depth[i]) scratch[n++] = depth[i];
-  /* The median of the returns; a sort of ~25k values per frame is cheap next to the
-   * network, and exact. */
-  double med = 0;
-  if (n) {
-    qsort(scratch, n, sizeof *scratch, cmp_u16);
-    med = scratch[n / 2];
-  }
+  double med = n ? kth_smallest(scratch, n, n / 2) : 0; /* the median of the returns */
   const int ds = (int)p->downsample, h = H / ds, w = W / ds;
   const float clip = (float)p->clip_m;
   for (int y = 0; y < h; y++)
@@ -150,13 +164,38 @@ int dp_pose_anchor_lookup(char **names, int J, dp_pose_anchor *a) {
 }
 
 void dp_pose_target(const dp_net_params *p, const dp_pose_anchor *a, int J, const float *cam_mm,
-                    float *target_m) {
+                    const dp_joint_sel *sel, float *target_m) {
+  float all[3 * DP_MAX_JOINTS];
   if (p->embedding) {
     double R[9], t[3];
-    dp_nn_pose_embed(J, cam_mm, a->torso, a->l_sh, a->r_sh, a->head, target_m, R, t);
-    for (int i = 0; i < 3 * J; i++) target_m[i] /= 1000.0f;
-    return;
+    dp_nn_pose_embed(J, cam_mm, a->torso, a->l_sh, a->r_sh, a->head, all, R, t);
+    for (int i = 0; i < 3 * J; i++) all[i] /= 1000.0f;
+  } else {
+    for (int j = 0; j < J; j++)
+      for (int k = 0; k < 3; k++) all[3 * j + k] = (cam_mm[3 * j + k] - cam_mm[3 * a->torso + k]) / 1000.0f;
   }
-  for (int j = 0; j < J; j++)
-    for (int k = 0; k < 3; k++) target_m[3 * j + k] = (cam_mm[3 * j + k] - cam_mm[3 * a->torso + k]) / 1000.0f;
+  for (int k = 0; k < sel->n; k++) memcpy(target_m + 3 * k, all + 3 * sel->src[k], 3 * sizeof(float));
+}
+
+void dp_joint_errors_mm(int n_joints, const float *pred_m, const float *target_m, double *err) {
+  for (int j = 0; j < n_joints; j++) {
+    double d2 = 0;
+    for (int k = 0; k < 3; k++) {
+      double d = 1000.0 * ((double)pred_m[3 * j + k] - target_m[3 * j + k]);
+      d2 += d * d;
+    }
+    err[j] = sqrt(d2);
+  }
+}
+
+void dp_box_to_pixels(const float *pred, int H, int W, float *px) {
+  const float scale[4] = {(float)W, (float)H, (float)W, (float)H};
+  for (int k = 0; k < 4; k++) px[k] = pred[k] * scale[k];
+}
+
+double dp_box_iou(const float *a, const float *b) {
+  double x0 = fmax(a[0], b[0]), y0 = fmax(a[1], b[1]), x1 = fmin(a[2], b[2]), y1 = fmin(a[3], b[3]);
+  double inter = fmax(0, x1 - x0) * fmax(0, y1 - y0);
+  double ua = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return ua > 0 ? inter / ua : 0;
 }

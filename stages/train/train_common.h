@@ -7,6 +7,7 @@
 
 #include "depthpose/config.h"
 #include "depthpose/nn.h"
+#include "depthpose/pose.h"
 
 #define DP_NET_MAX 16
 
@@ -38,13 +39,57 @@ int dp_net_desc(const dp_net_params *p, int H, int W, int J, dp_nn_desc *d);
 void dp_normalise_frame(const dp_net_params *p, const uint16_t *depth, int H, int W,
                         uint16_t *scratch, float *out);
 
-/* Joint target of one frame (J x 3, camera mm) -> n_joints*3 floats in metres:
- * torso-relative, or embedded (p->embedding) with R/t returned for un-embedding. */
+/* ---- the joints the regression pathway learns (stages.train.joints) ------------------
+ *
+ * depth.h5 carries every joint the body was posed with (15 for the render stage's body);
+ * the network may regress a subset of them (the original work's 10). The subset's tree
+ * comes from skeleton.h5: the parent of a selected joint is its nearest selected
+ * ancestor, and a selected joint with no selected ancestor is a root (-1) - the tree's
+ * own root if it is selected. So head -> neck -> torso becomes head -> torso when the
+ * neck is left out, and the pose loss's bone terms Ls and Lr run over those bones. */
+typedef struct {
+  int n;                       /* joints the network learns */
+  int src[DP_MAX_JOINTS];      /* each one's row in depth.h5's joint list */
+  int parent[DP_MAX_JOINTS];   /* index into the selection, -1 for a root */
+} dp_joint_sel;
+
+/* The configured choice: all (default), default15, subset10 or a list of names. With
+ * embedding on, torso, l_shoulder, r_shoulder and head must be in it (they define the
+ * embedding's frame): anything else is an error at the key's file:line:column. */
+typedef struct {
+  int all;                     /* 1: every joint of depth.h5 */
+  int n;
+  const char *names[DP_MAX_JOINTS]; /* point into the config tree or static sets */
+} dp_joint_choice;
+int dp_joint_choice_from_config(const dp_node *sec, const char *key, int embedding,
+                                dp_joint_choice *c);
+
+/* sub_parent[k] = position in sel of the nearest ancestor of sel[k] (along parent[])
+ * that is itself in sel, or -1. parent: the full tree over J joints (root -1). */
+void dp_subset_parents(const int *parent, int J, const int *sel, int n_sel, int *sub_parent);
+
+/* Map the choice onto a file's joint names (what = "depth.h5" for messages); parent
+ * (may be NULL: parents left -1) is the full tree. Unknown names are errors. */
+int dp_joint_sel_resolve(const dp_joint_choice *c, char **names, int J, const int *parent,
+                         const char *what, dp_joint_sel *sel);
+
+/* Joint target of one frame (J x 3, camera mm, all of depth.h5's joints) -> sel->n * 3
+ * floats in metres: torso-relative, or embedded (p->embedding), the anchors taken from
+ * the full pose. */
 typedef struct {
   int torso, l_sh, r_sh, head;
 } dp_pose_anchor;
 int dp_pose_anchor_lookup(char **names, int J, dp_pose_anchor *a);
 void dp_pose_target(const dp_net_params *p, const dp_pose_anchor *a, int J, const float *cam_mm,
-                    float *target_m);
+                    const dp_joint_sel *sel, float *target_m);
+
+/* ---- what train's validation and evaluate both measure ---------------------------- */
+
+/* err[j] = |pred_j - target_j| in mm for poses of n_joints joints given in metres. */
+void dp_joint_errors_mm(int n_joints, const float *pred_m, const float *target_m, double *err);
+/* The box pathway predicts the box divided by the image size: back to pixels. */
+void dp_box_to_pixels(const float *pred, int H, int W, float *px);
+/* Intersection over union of two boxes (u0, v0, u1, v1); 0 for empty unions. */
+double dp_box_iou(const float *a, const float *b);
 
 #endif

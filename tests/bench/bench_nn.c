@@ -5,6 +5,10 @@
  *       backward through everything, SGD step), the same with the trunk frozen
  *       (the paper's second step: backward skips the conv layers), and inference;
  *       images/s and GFLOP/s (a training step counted as 3x the forward FLOPs).
+ *   mpirun -np 2 bench_nn --net --mpi [--allreduce blocking|bucketed] [--bucket-mb 4] ...
+ *       the same data-parallel: --batch is the global batch, split over the ranks; the
+ *       gradients are summed with the train stage's own grad_sync (stages/train), the
+ *       parameters broadcast from rank 0 first. Rank 0 prints global images/s.
  *   bench_nn --conv --h 144 --w 176 --batch 2 --threads 1
  *       one conv layer (the 2nd: 32 -> 32 channels, 3x3) forward, im2col + SGEMM
  *       against a naive direct convolution (written here, for this comparison only).
@@ -19,6 +23,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <mpi.h>
+
+#include "../../stages/train/grad_sync.h"
 #include "depthpose/error.h"
 #include "depthpose/nn.h"
 #include "depthpose/rng.h"
@@ -37,15 +44,20 @@ static void fill(float *a, size_t n, uint32_t sub) {
   for (size_t i = 0; i < n; i++) a[i] = (float)dp_rng_uniform(&r);
 }
 
-/* Best of iters timings of fn after one warm-up call. */
+static int g_mpi; /* running data-parallel under mpirun */
+
+/* Best of iters timings of fn after one warm-up call; under MPI each timing is the
+ * slowest rank's (a step is done when every rank is). */
 typedef void (*bench_fn)(void *);
 static double best_time(bench_fn fn, void *ctx, int iters) {
   fn(ctx);
   double best = 1e30;
   for (int i = 0; i < iters; i++) {
+    if (g_mpi) MPI_Barrier(MPI_COMM_WORLD);
     double t0 = now();
     fn(ctx);
     double dt = now() - t0;
+    if (g_mpi) MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     if (dt < best) best = dt;
   }
   return best;
@@ -56,7 +68,9 @@ enum { J = 17 };
 typedef struct {
   dp_nn_net *net;
   dp_nn_opt opt;
+  dp_grad_sync *sync; /* under MPI */
   int n, parent[J];
+  float share;        /* this rank's rows / the global batch */
   float *x, *box, *jt, *gbox, *gj;
   uint64_t step;
 } net_ctx;
@@ -67,9 +81,13 @@ static void train_step(void *p) {
   dp_nn_forward(c->net, c->x, c->n, &pass);
   dp_nn_box_loss(c->n, 4, dp_nn_output(c->net, 0), c->box, c->gbox);
   dp_nn_pose_loss(c->n, J, c->parent, dp_nn_output(c->net, 1), c->jt, NULL, c->gj, NULL);
+  for (int i = 0; c->share != 1.0f && i < c->n * 4; i++) c->gbox[i] *= c->share;
+  for (int i = 0; c->share != 1.0f && i < c->n * 3 * J; i++) c->gj[i] *= c->share;
   const float *dy[2] = {c->gbox, c->gj};
   dp_nn_zero_grad(c->net);
+  if (c->sync) dp_grad_sync_begin(c->sync);
   dp_nn_backward(c->net, dy);
+  if (c->sync) dp_grad_sync_finish(c->sync);
   dp_nn_opt_step(&c->opt, c->net, 1e-6f);
 }
 
@@ -89,36 +107,54 @@ static void infer(void *p) {
   dp_nn_forward(c->net, c->x, c->n, NULL);
 }
 
-static int bench_net(int h, int w, int batch, int threads, int iters) {
+static int bench_net(int h, int w, int batch, int threads, int iters, int allreduce, double bucket_mb) {
+  int rank = 0, size = 1;
+  if (g_mpi) MPI_Comm_rank(MPI_COMM_WORLD, &rank), MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int n = batch / size; /* rows per rank */
   dp_nn_desc d;
   dp_nn_desc_default(&d, h, w, 4, 3 * J, 0.0f);
-  net_ctx c = {.n = batch};
-  if (dp_nn_create(&c.net, &d, batch) != 0) {
+  net_ctx c = {.n = n, .share = (float)n / (float)batch};
+  if (dp_nn_create(&c.net, &d, n) != 0) {
     fprintf(stderr, "bench_nn: %s\n", dp_error_message());
     return 1;
   }
   dp_nn_init(c.net, 1);
   dp_nn_opt_cfg oc = {.kind = DP_NN_SGD, .momentum = 0.9f, .weight_decay = 5e-4f};
   if (dp_nn_opt_init(&c.opt, &oc, c.net->n_params) != 0) return 1;
+  if (g_mpi) {
+    MPI_Bcast(c.net->params, (int)c.net->n_params, MPI_FLOAT, 0, MPI_COMM_WORLD);
+    if (dp_grad_sync_create(&c.sync, c.net, MPI_COMM_WORLD, (dp_allreduce_mode)allreduce,
+                            (size_t)(bucket_mb * 1048576.0 / sizeof(float))) != 0)
+      return 1;
+  }
   for (int j = 0; j < J; j++) c.parent[j] = j - 1;
-  size_t xs = (size_t)batch * h * w;
+  size_t xs = (size_t)n * h * w;
   c.x = malloc(xs * sizeof(float));
-  c.box = malloc(batch * 4 * sizeof(float)), c.gbox = malloc(batch * 4 * sizeof(float));
-  c.jt = malloc(batch * 3 * J * sizeof(float)), c.gj = malloc(batch * 3 * J * sizeof(float));
-  fill(c.x, xs, 1), fill(c.box, batch * 4, 2), fill(c.jt, batch * 3 * J, 3);
+  c.box = malloc(n * 4 * sizeof(float)), c.gbox = malloc(n * 4 * sizeof(float));
+  c.jt = malloc(n * 3 * J * sizeof(float)), c.gj = malloc(n * 3 * J * sizeof(float));
+  fill(c.x, xs, 1 + (uint32_t)rank), fill(c.box, n * 4, 2), fill(c.jt, n * 3 * J, 3);
   openblas_set_num_threads(threads);
   double gf = dp_nn_flops_per_sample(c.net) / 1e9;
   double tt = best_time(train_step, &c, iters);
   double ti = best_time(infer, &c, iters);
-  dp_nn_freeze_trunk(c.net, 1);
-  dp_nn_freeze_path(c.net, 0, 1);
-  double tf = best_time(frozen_step, &c, iters);
-  printf("c   %3dx%-3d batch %2d threads %d: train %6.2f img/s (%5.1f GFLOP/s) | "
-         "frozen-trunk train %6.2f img/s | inference %6.2f img/s (%5.1f GFLOP/s)"
-         " [%.1f M params, %.2f GFLOP/img fwd, workspace %.0f MB]\n",
-         h, w, batch, threads, batch / tt, 3 * gf * batch / tt, batch / tf, batch / ti,
-         gf * batch / ti, c.net->n_params / 1e6, gf, dp_nn_workspace_bytes(c.net) / 1e6);
+  double tf = 0;
+  if (!g_mpi) {
+    dp_nn_freeze_trunk(c.net, 1);
+    dp_nn_freeze_path(c.net, 0, 1);
+    tf = best_time(frozen_step, &c, iters);
+  }
+  char who[64], frozen[64] = "";
+  if (g_mpi) snprintf(who, sizeof who, "%d ranks x %d thread%s, %s allreduce", size, threads,
+                      threads > 1 ? "s" : "", allreduce ? "bucketed" : "blocking");
+  else snprintf(who, sizeof who, "1 rank x %d thread%s", threads, threads > 1 ? "s" : "");
+  if (!g_mpi) snprintf(frozen, sizeof frozen, " | frozen-trunk train %6.2f img/s", batch / tf);
+  if (rank == 0)
+    printf("c     %3dx%-3d batch %2d, %s: train %6.2f img/s (%5.1f GFLOP/s)%s | inference %6.2f "
+           "img/s (%5.1f GFLOP/s) [%.1f M params, %.2f GFLOP/img fwd]\n",
+           h, w, batch, who, batch / tt, 3 * gf * batch / tt, frozen, batch / ti, gf * batch / ti,
+           c.net->n_params / 1e6, gf);
   fflush(stdout);
+  dp_grad_sync_free(c.sync);
   dp_nn_opt_free(&c.opt);
   dp_nn_destroy(c.net);
   free(c.x), free(c.box), free(c.gbox), free(c.jt), free(c.gj);
@@ -215,17 +251,21 @@ static int bench_sgemm(int threads, int iters) {
 }
 
 int main(int argc, char **argv) {
-  int h = 144, w = 176, batch = 32, threads = 1, iters = 3, mode = 0;
+  int h = 144, w = 176, batch = 32, threads = 1, iters = 3, mode = 0, allreduce = 1;
+  double bucket_mb = 4.0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "0";
     if (!strcmp(a, "--net")) mode = 0;
     else if (!strcmp(a, "--conv")) mode = 1;
     else if (!strcmp(a, "--sgemm")) mode = 2;
+    else if (!strcmp(a, "--mpi")) g_mpi = 1;
     else if (!strcmp(a, "--h")) h = atoi(v), i++;
     else if (!strcmp(a, "--w")) w = atoi(v), i++;
     else if (!strcmp(a, "--batch")) batch = atoi(v), i++;
     else if (!strcmp(a, "--threads")) threads = atoi(v), i++;
     else if (!strcmp(a, "--iters")) iters = atoi(v), i++;
+    else if (!strcmp(a, "--allreduce")) allreduce = strcmp(v, "blocking") != 0, i++;
+    else if (!strcmp(a, "--bucket-mb")) bucket_mb = atof(v), i++;
     else {
       fprintf(stderr, "bench_nn: unknown argument %s\n", a);
       return 2;
@@ -233,5 +273,8 @@ int main(int argc, char **argv) {
   }
   if (mode == 1) return bench_conv(h, w, batch, threads, iters);
   if (mode == 2) return bench_sgemm(threads, iters);
-  return bench_net(h, w, batch, threads, iters);
+  if (g_mpi) MPI_Init(&argc, &argv);
+  int rc = bench_net(h, w, batch, threads, iters, allreduce, bucket_mb);
+  if (g_mpi) MPI_Finalize();
+  return rc;
 }

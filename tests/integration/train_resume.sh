@@ -24,9 +24,16 @@ import sys, h5py, numpy as np
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 names = [k for k in a.keys()]
 ok = len(names) > 4 and set(names) == set(b.keys())
-ok = ok and all(np.array_equal(a[k][()], b[k][()]) for k in names)
+same = lambda x, y: np.array_equal(x, y, equal_nan=x.dtype.kind == "f")  # history: NaN = no val split
+ok = ok and all(same(a[k][()], b[k][()]) for k in names) and "epoch_history" in names
+ok = ok and all(a.attrs[k] == b.attrs[k] for k in ("final_detection_loss", "final_end_to_end_loss"))
 sys.exit(0 if ok else 1)
 PY
+# The losses the summary reports come through the checkpoint (they were nan after a
+# resume): the resumed run's summary reports the uninterrupted run's figures.
+losses() { grep "^train" "$1/manifest.tsv" | grep -Eo "final box loss [0-9.a-z]+, pose loss [0-9.a-z]+"; }
+check "stop at $at: the resumed summary reports the same losses, not nan" \
+  sh -c "[ -n \"\$1\" ] && [ \"\$1\" = \"\$2\" ] && ! echo \"\$1\" | grep -q nan" _ "$(losses "$T/ref")" "$(losses "$T/w")"
 done
 check "the checkpoint is removed once training is done" test ! -e "$T/w/train_checkpoint.h5"
 # A forced rerun starts afresh (no checkpoint to resume from) and ends the same.

@@ -87,19 +87,31 @@ static void col2im(const dp_nn_conv_geom *g, const float *col, float *dx) {
   }
 }
 
-void dp_nn_conv_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                        const float *b, float *y, float *col) {
+void dp_nn_conv_forward_act(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                            const float *b, float *y, float *col, int relu) {
   const int K = g->cin * g->k * g->k, P = g->hout * g->wout;
   const size_t xs = (size_t)g->cin * g->h * g->w, ys = (size_t)g->cout * P;
   for (int i = 0; i < n; i++) {
     float *yi = y + i * ys;
-    /* bias first, then GEMM with beta = 1: saves a second pass over the output */
-    for (int o = 0; o < g->cout; o++)
-      for (int p = 0; p < P; p++) yi[(size_t)o * P + p] = b[o];
     im2col(g, x + i * xs, col);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->cout, P, K, 1.0f, w, K, col,
-                P, 1.0f, yi, P);
+                P, 0.0f, yi, P);
+    /* bias (and the rectifier) while this sample's output is still in cache: one pass
+     * instead of a bias fill before the GEMM and a ReLU pass over the whole batch after */
+    for (int o = 0; o < g->cout; o++) {
+      float *r = yi + (size_t)o * P;
+      const float bo = b[o];
+      if (relu)
+        for (int p = 0; p < P; p++) r[p] = r[p] + bo > 0.0f ? r[p] + bo : 0.0f;
+      else
+        for (int p = 0; p < P; p++) r[p] += bo;
+    }
   }
+}
+
+void dp_nn_conv_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                        const float *b, float *y, float *col) {
+  dp_nn_conv_forward_act(g, n, x, w, b, y, col, 0);
 }
 
 void dp_nn_conv_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,

@@ -15,14 +15,23 @@ static const float *chain_input(const dp_nn_net *net, int chain) {
   return net->layers[net->chain_first[1] - 1].out;
 }
 
+/* A ReLU running in place on a conv's output is done inside the conv's forward. */
+static int fused_relu(const dp_nn_net *net, int li) {
+  const dp_nn_layer *l = &net->layers[li];
+  return l->d.kind == DP_NN_RELU && l->in_place && net->layers[li - 1].d.kind == DP_NN_CONV;
+}
+
 static void forward_layer(dp_nn_net *net, int li, const float *in, int n,
                           const dp_nn_pass *pass) {
   dp_nn_layer *l = &net->layers[li];
+  if (fused_relu(net, li)) return;
+  const int relu_next = li + 1 < net->n_layers && net->layers[li + 1].chain == l->chain &&
+                        fused_relu(net, li + 1);
   const size_t count = (size_t)n * dp_nn_out_size(l);
   const float *w = l->w_tensor >= 0 ? net->params + net->tensors[l->w_tensor].offset : NULL;
   const float *b = l->w_tensor >= 0 ? net->params + net->tensors[l->w_tensor + 1].offset : NULL;
   switch (l->d.kind) {
-  case DP_NN_CONV: dp_nn_conv_forward(&l->g, n, in, w, b, l->out, net->col); break;
+  case DP_NN_CONV: dp_nn_conv_forward_act(&l->g, n, in, w, b, l->out, net->col, relu_next); break;
   case DP_NN_RELU: dp_nn_relu_forward(in, l->out, count); break;
   case DP_NN_MAXPOOL:
     dp_nn_maxpool_forward(n, l->c, l->h, l->w, l->d.k, l->d.stride, in, l->out, l->idx);
@@ -77,7 +86,19 @@ static void backward_layer(dp_nn_net *net, int li, const float *in, const float 
     }
   }
   switch (l->d.kind) {
-  case DP_NN_CONV: dp_nn_conv_backward(&l->g, n, in, w, dy, dx, dw, db, net->col); break;
+  case DP_NN_CONV:
+    if (!net->backward_hook) {
+      dp_nn_conv_backward(&l->g, n, in, w, dy, dx, dw, db, net->col);
+      break;
+    }
+    /* sample by sample (the same arithmetic in the same order), ticking the hook */
+    for (int i = 0; i < n; i++) {
+      const size_t xs = dp_nn_in_size(l), ys = dp_nn_out_size(l);
+      dp_nn_conv_backward(&l->g, 1, in + i * xs, w, dy + i * ys, dx ? dx + i * xs : NULL, dw, db,
+                          net->col);
+      net->backward_hook(net->backward_hook_ctx, -1);
+    }
+    break;
   case DP_NN_RELU: dp_nn_relu_backward(l->out, dy, dx, count); break;
   case DP_NN_MAXPOOL:
     dp_nn_maxpool_backward(n, l->c, l->h, l->w, l->d.k, l->d.stride, dy, l->idx, dx);
@@ -108,6 +129,7 @@ static const float *backward_chain(dp_nn_net *net, int chain, const float *dy,
     if (need_dx) dx = cur == net->gbuf[0] ? net->gbuf[1] : net->gbuf[0];
     const float *in = i == first ? chain_input(net, chain) : net->layers[i - 1].out;
     backward_layer(net, i, in, cur, dx, net->n);
+    if (net->backward_hook && trainable(l)) net->backward_hook(net->backward_hook_ctx, i);
     cur = dx;
   }
   return want_input ? cur : NULL;
