@@ -58,7 +58,10 @@ static int list_stages(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
+  /* FUNNELED: training's prefetch thread reads depth.h5 through its own POSIX handle
+   * and never calls MPI; only the main thread does. */
+  int provided;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors are reported our way, once */
