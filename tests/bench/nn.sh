@@ -46,6 +46,7 @@ import torch
 import torch.distributed as dist
 mode = sys.argv[1]
 h, w, batch, threads, iters = map(int, sys.argv[2:7])
+tag = ", tuned malloc" if len(sys.argv) > 7 and sys.argv[7] == "tuned" else ""
 J = 17
 def make_net():
     torch.manual_seed(0)
@@ -98,8 +99,8 @@ def measure(net, n, sync):
         return t
     return best(train), best(infer)
 def report(tt, ti, who):
-    print("torch %3dx%-3d batch %2d, %s: train %6.2f img/s | inference %6.2f img/s   (torch %s)"
-          % (h, w, batch, who, batch / tt, batch / ti, torch.__version__), flush=True)
+    print("torch %3dx%-3d batch %2d, %s%s: train %6.2f img/s | inference %6.2f img/s   (torch %s)"
+          % (h, w, batch, who, tag, batch / tt, batch / ti, torch.__version__), flush=True)
 if mode == "single":
     torch.set_num_threads(threads)
     tt, ti = measure(make_net(), batch, lambda dt: dt)
@@ -125,6 +126,7 @@ else:
 PY
 }
 
+TUNED=1000000000000 # bytes: never mmap or trim
 echo "nn: $(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load $(load)"
 for t in 1 2; do fig "$bench" --sgemm --threads "$t" --iters "$iters"; done
 fig "$bench" --conv --h 144 --w 176 --batch 2 --threads 1 --iters 1
@@ -140,10 +142,18 @@ for size in $sizes; do
   if [[ $have_torch -eq 1 ]]; then
     fig torch_bench single "$h" "$w" "$batch" 2 "$iters" || echo "torch: single-process run failed"
     fig torch_bench ddp "$h" "$w" "$batch" 1 "$iters" || echo "torch: DDP run failed"
+    # PyTorch's best: glibc malloc returns big blocks to the OS on every free unless told
+    # otherwise, which costs PyTorch most of its speed here; these settings keep them.
+    for mode in "single 2" "ddp 1"; do
+      set -- $mode
+      MALLOC_MMAP_THRESHOLD_=$TUNED MALLOC_TRIM_THRESHOLD_=$TUNED fig torch_bench "$1" "$h" "$w" \
+        "$batch" "$2" "$iters" tuned || echo "torch: tuned-malloc $1 run failed"
+    done
   fi
 done
 
-# Ratios from the lines above: C's best training throughput against PyTorch's best,
+# Ratios from the lines above: C's best training throughput against PyTorch's best (of
+# default and tuned malloc),
 # 2-rank scaling, and the achieved GFLOP/s against cblas_sgemm's on the same cores.
 echo
 "$py" - "$out" "$sizes" <<'PY'
@@ -165,10 +175,15 @@ for size in sys.argv[2].split():
     c12, g12 = train(r"^c .*1 rank x 2 threads:")
     cbl, gbl = train(r"^c .*2 ranks x 1 thread, blocking")
     cbu, gbu = train(r"^c .*2 ranks x 1 thread, bucketed")
-    t12, _ = train(r"^torch .*1 process x 2 threads")
-    tdp, _ = train(r"^torch .*DDP")
+    t12, _ = train(r"^torch .*1 process x 2 threads:")
+    tdp, _ = train(r"^torch .*DDP gloo:")
+    t12m, _ = train(r"^torch .*1 process x 2 threads, tuned malloc:")
+    tdpm, _ = train(r"^torch .*DDP gloo, tuned malloc:")
     best_c = max(v for v in (c12, cbl, cbu) if v)
-    torch_best = max([v for v in (t12, tdp) if v] or [0])
+    torch_best = max([v for v in (t12, tdp, t12m, tdpm) if v] or [0])
+    if t12 and t12m:
+        print("summary %s: PyTorch default malloc best %.2f img/s, tuned malloc best %.2f img/s"
+              % (size, max(v for v in (t12, tdp) if v), max(v for v in (t12m, tdpm) if v)))
     print("summary %s: C best train %.2f img/s%s" % (size, best_c,
           ", PyTorch best %.2f img/s: ratio %.2f" % (torch_best, best_c / torch_best) if torch_best else ""))
     if c11 and cbu:
