@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dp_source.h"
+
 typedef struct {
   const char *name;
   void (*fn)(void);
@@ -35,9 +37,6 @@ static inline int dp_test_run(const char *suite, const dp_test_case *cases, int 
 
 /* Path of a committed fixture: $DP_FIXTURES/name (set by ctest). */
 static inline const char *dp_fixture(const char *name) {
-  static char buf[4096];
-  const char *dir = getenv("DP_FIXTURES");
-  snprintf(buf, sizeof buf, "%s/%s", dir ? dir : "tests/fixtures", name);
-  return buf;
+  return dp_env_path("DP_FIXTURES", "tests/fixtures", name);
 }
 #endif
