@@ -160,8 +160,8 @@ static int object(json *js, int depth) {
   ws(js);
   if (*js->p == '}') return js->p++, 0;
   for (;;) {
-    const char *k;
-    size_t kn;
+    const char *k = NULL; /* set by string(); -O3 cannot see it */
+    size_t kn = 0;
     ws(js);
     DP_TRY(string(js, &k, &kn));
     ws(js);
