@@ -34,6 +34,13 @@
 #define DP_NN_SUB_INIT 0x10000u    /* + parameter tensor index; rng index 0 */
 #define DP_NN_SUB_DROPOUT 0x20000u /* + global layer index; index = step<<32 | sample */
 
+/* ---- BLAS ---------------------------------------------------------------------- */
+
+/* OpenBLAS's threads per call (threads > 0; 0 leaves them) and the name of the kernel
+ * set it runs ("Cooperlake", "Haswell", ...: OPENBLAS_CORETYPE can force one, at up to
+ * half the GEMM speed; blas.c). */
+const char *dp_nn_blas_setup(int threads);
+
 /* ---- layers ------------------------------------------------------------------- */
 
 /* Geometry of one conv layer; hout/wout are derived by dp_nn_conv_shape(). */
@@ -45,21 +52,48 @@ typedef struct {
 
 /* Fill hout/wout; returns -1 (no dp_fail) if the output would be empty. */
 int dp_nn_conv_shape(dp_nn_conv_geom *g);
-/* Floats of im2col scratch one call needs (per sample: cin*k*k x hout*wout). */
-size_t dp_nn_conv_col_size(const dp_nn_conv_geom *g);
 
-/* y[n][cout][hout][wout] = conv(x, w) + b. col: dp_nn_conv_col_size floats. */
-void dp_nn_conv_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                        const float *b, float *y, float *col);
-/* The same followed by y = max(y, 0) (a conv + ReLU pair fused: the network's forward
- * uses it when a ReLU runs in place on a conv's output). */
-void dp_nn_conv_forward_act(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                            const float *b, float *y, float *col, int relu);
-/* Accumulates dw += dL/dw and db += dL/db (zero them first); writes dx (overwrites)
- * unless dx is NULL, which skips the input gradient (the first layer never needs
- * it). dw/db may be NULL to skip the parameter gradients (frozen layer). */
-void dp_nn_conv_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                         const float *dy, float *dx, float *dw, float *db, float *col);
+/* The algorithms behind a conv layer: all of them compute the same convolution (to
+ * rounding) and are held to each other by the tests.
+ *  - im2col: any geometry; one SGEMM per sample (conv_im2col.c). The reference.
+ *  - winograd: F(4x4, 3x3) (Lavin & Gray 2016) for k = 3, stride 1, pad 1: 36
+ *    multiplies per 4x4 output tile and channel pair instead of 144, as 36 SGEMMs per
+ *    group of tiles; both gradients too (winograd.c).
+ *  - direct: plain loops for k = 3, stride 1, pad 1 with few input channels (the
+ *    first layer sees one depth channel, where a GEMM has nothing to chew on).
+ * auto picks per layer: direct for cin <= DP_NN_DIRECT_MAX_CIN, winograd for the other
+ * 3x3 / stride 1 / pad 1 layers, im2col for everything else. */
+typedef enum {
+  DP_NN_CONV_AUTO = 0,
+  DP_NN_CONV_IM2COL,
+  DP_NN_CONV_WINOGRAD,
+  DP_NN_CONV_DIRECT,
+} dp_nn_conv_algo;
+#define DP_NN_DIRECT_MAX_CIN 3
+
+/* "auto", "im2col", "winograd", "direct" (for logs and configs). */
+const char *dp_nn_conv_algo_name(dp_nn_conv_algo a);
+/* The algorithm a layer of geometry g runs when want is asked for: want itself if it
+ * can run g, else im2col (auto: the rule above). */
+dp_nn_conv_algo dp_nn_conv_pick(const dp_nn_conv_geom *g, dp_nn_conv_algo want);
+/* Floats of workspace dp_nn_conv_run_* need for g with algorithm a (any batch). */
+size_t dp_nn_conv_ws_size(const dp_nn_conv_geom *g, dp_nn_conv_algo a);
+/* y = conv(x, w) + b, then y = max(y, 0) if relu, by algorithm a (which must be able
+ * to run g: take it from dp_nn_conv_pick). ws: dp_nn_conv_ws_size floats. */
+void dp_nn_conv_run_forward(const dp_nn_conv_geom *g, dp_nn_conv_algo a, int n, const float *x,
+                            const float *w, const float *b, float *y, float *ws, int relu);
+/* Called between pieces of a long backward pass (a chance to progress communication). */
+typedef struct {
+  void (*fn)(void *ctx);
+  void *ctx;
+} dp_nn_tick;
+/* The backward of dp_nn_conv_run_forward. relu_y: NULL, or the forward's rectified
+ * output, in which case dy is the gradient with respect to max(conv, 0) and only
+ * flows where relu_y > 0 (the ReLU's backward, fused). dw/db accumulate, dx is
+ * overwritten; NULL skips each. tick may be NULL. */
+void dp_nn_conv_run_backward(const dp_nn_conv_geom *g, dp_nn_conv_algo a, int n, const float *x,
+                             const float *w, const float *relu_y, const float *dy, float *dx,
+                             float *dw, float *db, float *ws, const dp_nn_tick *tick);
 
 /* relu: y = max(x, 0); y may alias x. Backward uses the OUTPUT y (so the forward may
  * run in place): dx = dy where y > 0, else 0; dx may alias dy. */
@@ -152,6 +186,7 @@ typedef struct {
 
 typedef struct {
   int in_c, in_h, in_w; /* input frame, e.g. 1 x 144 x 176 */
+  dp_nn_conv_algo conv_algo; /* every conv layer's choice (0 = auto), see dp_nn_conv_pick */
   int n_trunk;
   dp_nn_layer_desc trunk[DP_NN_MAX_LAYERS];
   int n_paths;
@@ -202,10 +237,10 @@ typedef struct {
   dp_nn_layer *layers;
   int chain_first[DP_NN_MAX_PATHS + 2]; /* chain c (0 trunk, 1+p pathway p) is layers
                                            [chain_first[c], chain_first[c+1]) */
-  float *arena;           /* activations, masks, gradient ping-pong, im2col */
+  float *arena;           /* activations, masks, gradient ping-pong, conv workspace */
   int32_t *idx_arena;     /* max-pool argmax */
   size_t arena_bytes;
-  float *gbuf[2], *gtrunk, *col;
+  float *gbuf[2], *gtrunk, *ws;
   const float *x;         /* input of the last forward (kept by the caller) */
   int n;                  /* batch of the last forward */
   int train;              /* the last forward ran dropout */

@@ -1,5 +1,7 @@
 /* grad_sync.h - summing the gradient buffer across ranks after each backward pass.
  *
+ * Either way no single reduction is longer than 4 MB: longer ones are cut into pieces
+ * (grad_sync.c says why).
  * blocking: after the backward pass, one MPI_Allreduce per contiguous run of trainable
  *   parameters (frozen layers' gradients are zero and never sent).
  * bucketed: the trainable parameters are cut into buckets of consecutive layers (at

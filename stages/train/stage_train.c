@@ -33,6 +33,8 @@
 
 static const char *const OPTIMISERS[] = {"sgd", "adam", NULL};
 static const char *const ALLREDUCE[] = {"blocking", "bucketed", NULL};
+/* in dp_nn_conv_algo order */
+static const char *const CONV[] = {"auto", "im2col", "winograd", "direct", NULL};
 static const char *const PHASE[DP_TRAIN_PHASES] = {"detection", "regression", "end-to-end"};
 
 typedef struct {
@@ -46,7 +48,7 @@ typedef struct {
   dp_joint_choice joints;
   long blas_threads;
   long batch, checkpoint_every, max_frames;
-  int optimiser, prefetch, allreduce;
+  int optimiser, prefetch, allreduce, conv;
   double momentum, weight_decay, bucket_mb, val_holdout;
   dp_nn_pose_loss_cfg loss;
 } train_opts;
@@ -78,6 +80,7 @@ static int configure(const dp_node *sec, void **out) {
   DP_TRY(dp_cfg_bool(sec, "prefetch", 1, &o->prefetch));
   DP_TRY(dp_cfg_enum(sec, "allreduce", ALLREDUCE, 1, &o->allreduce));
   DP_TRY(dp_cfg_double(sec, "bucket_mb", 4.0, 0.001, 1e6, &o->bucket_mb));
+  DP_TRY(dp_cfg_enum(sec, "conv", CONV, DP_NN_CONV_AUTO, &o->conv));
   DP_TRY(dp_cfg_enum(sec, "optimizer", OPTIMISERS, 1, &o->optimiser));
   DP_TRY(dp_cfg_double(sec, "momentum", 0.9, 0, 1, &o->momentum));
   DP_TRY(dp_cfg_double(sec, "weight_decay", 0.0, 0, 1, &o->weight_decay));
@@ -392,6 +395,7 @@ static int setup(trainer *t) {
   dp_nn_desc desc;
   t->cap = (int)((o->batch + t->ctx->size - 1) / t->ctx->size);
   DP_TRY(dp_net_desc(&o->net, ds->H, ds->W, ds->sel.n, &desc));
+  desc.conv_algo = (dp_nn_conv_algo)o->conv;
   DP_TRY(dp_nn_create(&t->net, &desc, t->cap));
   dp_nn_init(t->net, t->ctx->seed);
   dp_nn_opt_cfg oc = {.kind = o->optimiser == 0 ? DP_NN_SGD : DP_NN_ADAM, .momentum = (float)o->momentum,
@@ -450,7 +454,10 @@ static int run(dp_ctx *ctx) {
   sigaction(SIGTERM, &sa, &old_term);
   sigaction(SIGUSR1, &sa, &old_usr1);
   g_stop = 0;
-  openblas_set_num_threads((int)o->blas_threads);
+  const char *kernels = dp_nn_blas_setup((int)o->blas_threads);
+  if (rc == 0)
+    dp_info("train: conv layers %s, OpenBLAS %s kernels, %ld thread(s) per rank", CONV[o->conv], kernels,
+            o->blas_threads);
   double t0 = dp_now();
   long images = 0;
   if (rc == 0) rc = train_loop(&t, &pos, &images);

@@ -30,8 +30,6 @@
 #include "depthpose/nn.h"
 #include "depthpose/rng.h"
 
-void openblas_set_num_threads(int);
-
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -133,7 +131,7 @@ static int bench_net(int h, int w, int batch, int threads, int iters, int allred
   c.box = malloc(n * 4 * sizeof(float)), c.gbox = malloc(n * 4 * sizeof(float));
   c.jt = malloc(n * 3 * J * sizeof(float)), c.gj = malloc(n * 3 * J * sizeof(float));
   fill(c.x, xs, 1 + (uint32_t)rank), fill(c.box, n * 4, 2), fill(c.jt, n * 3 * J, 3);
-  openblas_set_num_threads(threads);
+  dp_nn_blas_setup(threads);
   double gf = dp_nn_flops_per_sample(c.net) / 1e9;
   double tt = best_time(train_step, &c, iters);
   double ti = best_time(infer, &c, iters);
@@ -186,42 +184,56 @@ static void naive_conv(const dp_nn_conv_geom *g, int n, const float *x, const fl
 
 typedef struct {
   dp_nn_conv_geom g;
+  dp_nn_conv_algo algo;
   int n;
-  float *x, *w, *b, *y, *col;
+  float *x, *w, *b, *y, *ws;
 } conv_ctx;
-static void conv_gemm(void *p) {
+static void conv_algo(void *p) {
   conv_ctx *c = p;
-  dp_nn_conv_forward(&c->g, c->n, c->x, c->w, c->b, c->y, c->col);
+  dp_nn_conv_run_forward(&c->g, c->algo, c->n, c->x, c->w, c->b, c->y, c->ws, 0);
 }
 static void conv_naive(void *p) {
   conv_ctx *c = p;
   naive_conv(&c->g, c->n, c->x, c->w, c->b, c->y);
 }
 
+/* One 32 -> 32 3x3 layer's forward by plain loops and by each algorithm (nn.h's
+ * dp_nn_conv_algo), GFLOP/s counted as the direct convolution's multiply-adds. */
 static int bench_conv(int h, int w, int batch, int threads, int iters) {
   conv_ctx c = {.g = {.cin = 32, .h = h, .w = w, .cout = 32, .k = 3, .stride = 1, .pad = 1},
                 .n = batch};
   dp_nn_conv_shape(&c.g);
   size_t xs = (size_t)batch * 32 * h * w, ys = (size_t)batch * 32 * c.g.hout * c.g.wout;
-  c.x = malloc(xs * 4), c.w = malloc(32 * 32 * 9 * 4), c.b = malloc(32 * 4);
-  c.y = malloc(ys * 4), c.col = malloc(dp_nn_conv_col_size(&c.g) * 4);
-  float *y2 = malloc(ys * 4);
-  fill(c.x, xs, 4), fill(c.w, 32 * 32 * 9, 5), fill(c.b, 32, 6);
-  openblas_set_num_threads(threads);
-  double tg = best_time(conv_gemm, &c, iters);
-  memcpy(y2, c.y, ys * 4);
-  double tn = best_time(conv_naive, &c, iters);
-  double dmax = 0, ymax = 0;
-  for (size_t i = 0; i < ys; i++) {
-    dmax = fmax(dmax, fabs(c.y[i] - y2[i]));
-    ymax = fmax(ymax, fabs(c.y[i]));
+  size_t wsn = 0;
+  for (int a = DP_NN_CONV_IM2COL; a <= DP_NN_CONV_DIRECT; a++) {
+    size_t k = dp_nn_conv_ws_size(&c.g, (dp_nn_conv_algo)a);
+    wsn = k > wsn ? k : wsn;
   }
+  c.x = malloc(xs * 4), c.w = malloc(32 * 32 * 9 * 4), c.b = malloc(32 * 4);
+  c.y = malloc(ys * 4), c.ws = malloc(wsn * 4);
+  float *ref = malloc(ys * 4);
+  fill(c.x, xs, 4), fill(c.w, 32 * 32 * 9, 5), fill(c.b, 32, 6);
+  dp_nn_blas_setup(threads);
+  double tn = best_time(conv_naive, &c, iters);
+  memcpy(ref, c.y, ys * 4);
   double gf = 2.0 * 32 * 32 * 9 * c.g.hout * c.g.wout * batch / 1e9;
-  printf("c   conv 32->32 3x3 on %dx%d, batch %d, threads %d: im2col+sgemm %.4f s (%.1f GFLOP/s), "
-         "naive direct %.4f s (%.1f GFLOP/s): ratio %.1fx (max rel diff %.1e)\n",
-         h, w, batch, threads, tg, gf / tg, tn, gf / tn, tn / tg, dmax / ymax);
-  free(c.x), free(c.w), free(c.b), free(c.y), free(c.col), free(y2);
-  return dmax <= 1e-4 * ymax ? 0 : 1;
+  printf("c   conv 32->32 3x3 on %dx%d, batch %d, threads %d: naive loops %.4f s (%.1f GFLOP/s)\n",
+         h, w, batch, threads, tn, gf / tn);
+  int rc = 0;
+  for (int a = DP_NN_CONV_IM2COL; a <= DP_NN_CONV_DIRECT; a++) {
+    c.algo = (dp_nn_conv_algo)a;
+    double t = best_time(conv_algo, &c, iters), dmax = 0, ymax = 0;
+    for (size_t i = 0; i < ys; i++) {
+      dmax = fmax(dmax, fabs(c.y[i] - ref[i]));
+      ymax = fmax(ymax, fabs(ref[i]));
+    }
+    printf("c   conv 32->32 3x3 on %dx%d, batch %d, threads %d: %-8s %.4f s (%.1f GFLOP/s "
+           "direct-equivalent): %.1fx the naive loops (max rel diff %.1e)\n",
+           h, w, batch, threads, dp_nn_conv_algo_name(c.algo), t, gf / t, tn / t, dmax / ymax);
+    if (dmax > 1e-4 * ymax) rc = 1;
+  }
+  free(c.x), free(c.w), free(c.b), free(c.y), free(c.ws), free(ref);
+  return rc;
 }
 
 /* ---- the GEMM reference ---- */
@@ -235,7 +247,7 @@ static void gemm(void *p) {
               g->b, g->n, 0.0f, g->c, g->n);
 }
 static int bench_sgemm(int threads, int iters) {
-  openblas_set_num_threads(threads);
+  const char *core = dp_nn_blas_setup(threads);
   const int shapes[2][3] = {{1024, 1024, 1024}, {32, 144 * 176, 288}};
   for (int s = 0; s < 2; s++) {
     gemm_ctx g = {shapes[s][0], shapes[s][1], shapes[s][2], 0, 0, 0};
@@ -243,8 +255,8 @@ static int bench_sgemm(int threads, int iters) {
     g.c = malloc((size_t)g.m * g.n * 4);
     fill(g.a, (size_t)g.m * g.k, 7), fill(g.b, (size_t)g.k * g.n, 8);
     double t = best_time(gemm, &g, iters);
-    printf("c   cblas_sgemm %dx%dx%d, threads %d: %.1f GFLOP/s\n", g.m, g.n, g.k, threads,
-           2.0 * g.m * g.n * g.k / t / 1e9);
+    printf("c   cblas_sgemm %dx%dx%d, threads %d: %.1f GFLOP/s (OpenBLAS %s kernels)\n", g.m, g.n,
+           g.k, threads, 2.0 * g.m * g.n * g.k / t / 1e9, core);
     free(g.a), free(g.b), free(g.c);
   }
   return 0;

@@ -7,9 +7,11 @@
 #   train stage's gradient sync: one blocking allreduce, and buckets overlapped with the
 #   backward pass), and PyTorch (Debian python3-torch) 1 process x 2 threads and 2
 #   processes x 1 thread (DistributedDataParallel, gloo);
-# plus cblas_sgemm as the machine's GEMM reference and one conv layer against a naive
-# direct convolution. Every figure line ends with the 1-minute load average when it was
-# taken (the machine is shared). Prints figures; never fails on speed.
+# plus cblas_sgemm as the machine's GEMM reference and one conv layer's forward by each
+# algorithm (im2col + SGEMM, Winograd, direct loops) against naive loops. Every figure
+# line ends with the 1-minute load average when it was taken (the machine
+# is shared). Prints figures; never fails on speed. GFLOP/s count the direct
+# convolution's multiply-adds, so Winograd layers can beat cblas_sgemm's figure.
 # About 6 minutes per size on 2 cores. Env: DP_BUILD (build dir, holds bench_nn),
 # ITERS (best of, default 3), SIZES (default "144x176"; "144x176 128x128" adds the
 # issue's comparison size), BATCH (default 64).
@@ -191,6 +193,6 @@ for size in sys.argv[2].split():
               % (size, cbu / c11, cbl / c11))
     gbest = max(g12, gbl, gbu)
     if 2 in gemm:
-        print("summary %s: best training %.1f GFLOP/s = %.0f%% of cblas_sgemm on 2 cores (%.1f GFLOP/s)"
+        print("summary %s: best training %.1f GFLOP/s (direct-convolution equivalent) = %.0f%% of cblas_sgemm on 2 cores (%.1f GFLOP/s)"
               % (size, gbest, 100 * gbest / gemm[2], gemm[2]))
 PY

@@ -65,40 +65,54 @@ static double dot(const float *r, const float *y, size_t n) {
   return s;
 }
 
-/* ---- conv ---- */
+/* ---- conv ----
+ * Every algorithm that can run the geometry (im2col always; Winograd and the direct
+ * loops for 3x3 / stride 1 / pad 1) is checked on its own. */
 typedef struct {
   dp_nn_conv_geom g;
+  dp_nn_conv_algo algo;
   int n;
-  float *x, *w, *b, *y, *r, *col;
+  float *x, *w, *b, *y, *r, *ws;
 } conv_ctx;
 
 static double conv_loss(void *p) {
   conv_ctx *c = p;
-  dp_nn_conv_forward(&c->g, c->n, c->x, c->w, c->b, c->y, c->col);
+  dp_nn_conv_run_forward(&c->g, c->algo, c->n, c->x, c->w, c->b, c->y, c->ws, 0);
   return dot(c->r, c->y, (size_t)c->n * c->g.cout * c->g.hout * c->g.wout);
 }
 
-static void check_conv(dp_nn_conv_geom g, int n) {
-  CU_ASSERT_FATAL(dp_nn_conv_shape(&g) == 0);
-  conv_ctx c = {.g = g, .n = n};
+static void check_conv_algo(dp_nn_conv_geom g, int n, dp_nn_conv_algo algo) {
+  conv_ctx c = {.g = g, .algo = algo, .n = n};
   size_t xs = (size_t)n * g.cin * g.h * g.w, ws = (size_t)g.cout * g.cin * g.k * g.k;
   size_t ys = (size_t)n * g.cout * g.hout * g.wout;
   c.x = vec(xs), c.w = vec(ws), c.b = vec(g.cout), c.y = vec(ys), c.r = vec(ys);
-  c.col = vec(dp_nn_conv_col_size(&g));
+  c.ws = vec(dp_nn_conv_ws_size(&g, algo));
   float *dx = vec(xs), *dw = vec(ws), *db = vec(g.cout);
   fill(c.x, xs, -1, 1), fill(c.w, ws, -0.5f, 0.5f), fill(c.b, g.cout, -0.5f, 0.5f);
   fill(c.r, ys, -1, 1);
   conv_loss(&c);
-  dp_nn_conv_backward(&g, n, c.x, c.w, c.r, dx, dw, db, c.col);
-  fd_check("conv dx", conv_loss, &c, c.x, dx, xs, 60, 1e-2f);
-  fd_check("conv dw", conv_loss, &c, c.w, dw, ws, 60, 1e-2f);
-  fd_check("conv db", conv_loss, &c, c.b, db, g.cout, 60, 1e-2f);
+  dp_nn_conv_run_backward(&g, algo, n, c.x, c.w, NULL, c.r, dx, dw, db, c.ws, NULL);
+  char what[3][40];
+  const char *alg = dp_nn_conv_algo_name(algo);
+  snprintf(what[0], sizeof what[0], "conv %s dx", alg);
+  snprintf(what[1], sizeof what[1], "conv %s dw", alg);
+  snprintf(what[2], sizeof what[2], "conv %s db", alg);
+  fd_check(what[0], conv_loss, &c, c.x, dx, xs, 60, 1e-2f);
+  fd_check(what[1], conv_loss, &c, c.w, dw, ws, 60, 1e-2f);
+  fd_check(what[2], conv_loss, &c, c.b, db, g.cout, 60, 1e-2f);
   /* dw accumulates: a second backward doubles it; dx = NULL leaves dx alone */
   float w0 = dw[0];
-  dp_nn_conv_backward(&g, n, c.x, c.w, c.r, NULL, dw, db, c.col);
+  dp_nn_conv_run_backward(&g, algo, n, c.x, c.w, NULL, c.r, NULL, dw, db, c.ws, NULL);
   CU_ASSERT(fabsf(dw[0] - 2 * w0) <= 1e-5f * (fabsf(w0) + 1e-6f));
-  free(c.x), free(c.w), free(c.b), free(c.y), free(c.r), free(c.col);
+  free(c.x), free(c.w), free(c.b), free(c.y), free(c.r), free(c.ws);
   free(dx), free(dw), free(db);
+}
+
+static void check_conv(dp_nn_conv_geom g, int n) {
+  CU_ASSERT_FATAL(dp_nn_conv_shape(&g) == 0);
+  const dp_nn_conv_algo algos[3] = {DP_NN_CONV_IM2COL, DP_NN_CONV_WINOGRAD, DP_NN_CONV_DIRECT};
+  for (int a = 0; a < 3; a++)
+    if (a == 0 || dp_nn_conv_pick(&g, algos[a]) == algos[a]) check_conv_algo(g, n, algos[a]);
 }
 
 static void test_conv_grad(void) {
@@ -107,6 +121,9 @@ static void test_conv_grad(void) {
   check_conv((dp_nn_conv_geom){.cin = 3, .h = 9, .w = 8, .cout = 2, .k = 3, .stride = 2, .pad = 0}, 2);
   check_conv((dp_nn_conv_geom){.cin = 1, .h = 6, .w = 7, .cout = 4, .k = 5, .stride = 1, .pad = 2}, 1);
   check_conv((dp_nn_conv_geom){.cin = 2, .h = 5, .w = 5, .cout = 2, .k = 1, .stride = 1, .pad = 0}, 3);
+  /* Winograd: whole 4x4 tiles, and a single row/column (tiles mostly padding) */
+  check_conv((dp_nn_conv_geom){.cin = 4, .h = 8, .w = 12, .cout = 5, .k = 3, .stride = 1, .pad = 1}, 2);
+  check_conv((dp_nn_conv_geom){.cin = 1, .h = 1, .w = 9, .cout = 2, .k = 3, .stride = 1, .pad = 1}, 2);
 }
 
 /* ---- relu ---- */

@@ -5,7 +5,8 @@
  * inside a chain run in place on their input, which their backward does not need),
  * the max-pool argmax, the dropout masks, two gradient ping-pong buffers as large as
  * the largest activation, the trunk-output gradient the pathways sum into, and one
- * im2col scratch for the largest conv. Nothing is allocated per step. */
+ * workspace for the conv layers' algorithms (the largest any layer needs: im2col's
+ * columns, Winograd's transformed tiles). Nothing is allocated per step. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static const char *kind_name(dp_nn_kind k) {
 }
 
 /* Shape one layer from its input (c, h, w); fills defaults. where = "trunk layer 3". */
-static int plan_layer(dp_nn_layer *l, int is_trunk, const char *where) {
+static int plan_layer(dp_nn_layer *l, int is_trunk, dp_nn_conv_algo algo, const char *where) {
   dp_nn_layer_desc *d = &l->d;
   const char *kn = kind_name(d->kind);
   switch (d->kind) {
@@ -44,6 +45,7 @@ static int plan_layer(dp_nn_layer *l, int is_trunk, const char *where) {
       return dp_fail("%s (conv %dx%d, stride %d, pad %d): input %dx%d gives an empty output",
                      where, d->k, d->k, d->stride, d->pad, l->h, l->w);
     l->oc = d->out, l->oh = l->g.hout, l->ow = l->g.wout;
+    l->algo = dp_nn_conv_pick(&l->g, algo);
     return 0;
   case DP_NN_MAXPOOL:
     if (!is_trunk) return dp_fail("%s (maxpool): pooling belongs in the trunk", where);
@@ -130,7 +132,7 @@ static int plan(dp_nn_net *net) {
       l->w_tensor = -1;
       if (chain == 0) snprintf(where, sizeof where, "trunk layer %d", i);
       else snprintf(where, sizeof where, "pathway '%s' layer %d", cname, i);
-      DP_TRY(plan_layer(l, chain == 0, where));
+      DP_TRY(plan_layer(l, chain == 0, d->conv_algo, where));
       l->in_place = (l->d.kind == DP_NN_RELU || l->d.kind == DP_NN_DROPOUT) && i > 0;
       if (l->d.kind == DP_NN_CONV) {
         int ws[4] = {l->oc, l->c, l->d.k, l->d.k}, bs[1] = {l->oc};
@@ -154,19 +156,19 @@ static int plan(dp_nn_net *net) {
 /* Assign the arena: first pass counts floats, second pass hands out pointers. */
 static int allocate(dp_nn_net *net) {
   const size_t B = (size_t)net->max_batch;
-  size_t floats = 0, ints = 0, gmax = (size_t)net->trunk_out, colmax = 1;
+  size_t floats = 0, ints = 0, gmax = (size_t)net->trunk_out, wsmax = 1;
   for (int i = 0; i < net->n_layers; i++) {
     dp_nn_layer *l = &net->layers[i];
     size_t in = dp_nn_in_size(l), out = dp_nn_out_size(l);
     if (!l->in_place) floats += B * out;
     if (l->d.kind == DP_NN_DROPOUT) floats += B * out;
     if (l->d.kind == DP_NN_MAXPOOL) ints += B * out;
-    if (l->d.kind == DP_NN_CONV && dp_nn_conv_col_size(&l->g) > colmax)
-      colmax = dp_nn_conv_col_size(&l->g);
+    if (l->d.kind == DP_NN_CONV && dp_nn_conv_ws_size(&l->g, l->algo) > wsmax)
+      wsmax = dp_nn_conv_ws_size(&l->g, l->algo);
     if (in > gmax) gmax = in;
     if (out > gmax) gmax = out;
   }
-  size_t total = floats + 2 * B * gmax + B * (size_t)net->trunk_out + colmax;
+  size_t total = floats + 2 * B * gmax + B * (size_t)net->trunk_out + wsmax;
   net->arena = dp_malloc(total * sizeof(float), "network workspace");
   net->idx_arena = dp_malloc((ints ? ints : 1) * sizeof(int32_t), "max-pool indices");
   net->params = dp_calloc(net->n_params ? net->n_params : 1, sizeof(float), "parameters");
@@ -187,7 +189,7 @@ static int allocate(dp_nn_net *net) {
   net->gbuf[0] = f, f += B * gmax;
   net->gbuf[1] = f, f += B * gmax;
   net->gtrunk = f, f += B * (size_t)net->trunk_out;
-  net->col = f;
+  net->ws = f;
   return 0;
 }
 

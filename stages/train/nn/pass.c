@@ -5,7 +5,9 @@
  * unfrozen layer lies below it (or the chain's input gradient is wanted, as a
  * pathway's is when the trunk trains). So with a frozen trunk the pathways never
  * produce a trunk gradient and the conv layers' backward — nearly all the cost — is
- * skipped, and the first conv never computes the (unused) image gradient. */
+ * skipped, and the first conv never computes the (unused) image gradient. A ReLU fused
+ * into the conv below it in the forward is fused into its backward too: the conv
+ * masks the incoming gradient by the rectified output, saving a pass over it. */
 #include <string.h>
 
 #include "nn_internal.h"
@@ -31,7 +33,9 @@ static void forward_layer(dp_nn_net *net, int li, const float *in, int n,
   const float *w = l->w_tensor >= 0 ? net->params + net->tensors[l->w_tensor].offset : NULL;
   const float *b = l->w_tensor >= 0 ? net->params + net->tensors[l->w_tensor + 1].offset : NULL;
   switch (l->d.kind) {
-  case DP_NN_CONV: dp_nn_conv_forward_act(&l->g, n, in, w, b, l->out, net->col, relu_next); break;
+  case DP_NN_CONV:
+    dp_nn_conv_run_forward(&l->g, l->algo, n, in, w, b, l->out, net->ws, relu_next);
+    break;
   case DP_NN_RELU: dp_nn_relu_forward(in, l->out, count); break;
   case DP_NN_MAXPOOL:
     dp_nn_maxpool_forward(n, l->c, l->h, l->w, l->d.k, l->d.stride, in, l->out, l->idx);
@@ -71,9 +75,16 @@ const float *dp_nn_output(const dp_nn_net *net, int path) {
 
 static int trainable(const dp_nn_layer *l) { return l->w_tensor >= 0 && !l->frozen; }
 
-/* dx = NULL skips the input gradient. */
+/* Between pieces of a conv layer's backward: the hook's chance to progress MPI. */
+static void tick_hook(void *ctx) {
+  dp_nn_net *net = ctx;
+  net->backward_hook(net->backward_hook_ctx, -1);
+}
+
+/* dx = NULL skips the input gradient. relu_y: a conv's fused ReLU output (the ReLU's
+ * backward runs inside the conv's), else NULL. */
 static void backward_layer(dp_nn_net *net, int li, const float *in, const float *dy,
-                           float *dx, int n) {
+                           float *dx, int n, const float *relu_y) {
   dp_nn_layer *l = &net->layers[li];
   const size_t count = (size_t)n * dp_nn_out_size(l);
   const float *w = NULL;
@@ -86,19 +97,11 @@ static void backward_layer(dp_nn_net *net, int li, const float *in, const float 
     }
   }
   switch (l->d.kind) {
-  case DP_NN_CONV:
-    if (!net->backward_hook) {
-      dp_nn_conv_backward(&l->g, n, in, w, dy, dx, dw, db, net->col);
-      break;
-    }
-    /* sample by sample (the same arithmetic in the same order), ticking the hook */
-    for (int i = 0; i < n; i++) {
-      const size_t xs = dp_nn_in_size(l), ys = dp_nn_out_size(l);
-      dp_nn_conv_backward(&l->g, 1, in + i * xs, w, dy + i * ys, dx ? dx + i * xs : NULL, dw, db,
-                          net->col);
-      net->backward_hook(net->backward_hook_ctx, -1);
-    }
+  case DP_NN_CONV: {
+    const dp_nn_tick tick = {net->backward_hook ? tick_hook : NULL, net};
+    dp_nn_conv_run_backward(&l->g, l->algo, n, in, w, relu_y, dy, dx, dw, db, net->ws, &tick);
     break;
+  }
   case DP_NN_RELU: dp_nn_relu_backward(l->out, dy, dx, count); break;
   case DP_NN_MAXPOOL:
     dp_nn_maxpool_backward(n, l->c, l->h, l->w, l->d.k, l->d.stride, dy, l->idx, dx);
@@ -120,15 +123,20 @@ static const float *backward_chain(dp_nn_net *net, int chain, const float *dy,
   int below[DP_NN_MAX_LAYERS + 1] = {0};
   for (int i = first + 1; i < end; i++)
     below[i - first] = below[i - 1 - first] || trainable(&net->layers[i - 1]);
-  const float *cur = dy;
+  const float *cur = dy, *relu_y = NULL;
   for (int i = end - 1; i >= first; i--) {
     dp_nn_layer *l = &net->layers[i];
     int need_dx = want_input || below[i - first];
     if (!need_dx && !trainable(l)) return NULL; /* nothing below wants anything */
+    if (fused_relu(net, i)) { /* its backward is the conv's below, as in the forward */
+      relu_y = l->out;
+      continue;
+    }
     float *dx = NULL;
     if (need_dx) dx = cur == net->gbuf[0] ? net->gbuf[1] : net->gbuf[0];
     const float *in = i == first ? chain_input(net, chain) : net->layers[i - 1].out;
-    backward_layer(net, i, in, cur, dx, net->n);
+    backward_layer(net, i, in, cur, dx, net->n, relu_y);
+    relu_y = NULL;
     if (net->backward_hook && trainable(l)) net->backward_hook(net->backward_hook_ctx, i);
     cur = dx;
   }
