@@ -105,7 +105,12 @@ static int write_results(dp_ctx *ctx, char **names, int J, const double *err, co
   }
   double miou = 0;
   for (size_t i = 0; i < n; i++) miou += box_iou[i] / (double)n;
-  fprintf(js, "{\n  \"frames\": %zu,\n  \"mean_joint_error_mm\": %.3f,\n  \"mean_box_iou\": %.4f\n}\n", n, all, miou);
+  /* JSON has no NaN: a non-finite figure is written as null */
+  char err_s[32] = "null", iou_s[32] = "null";
+  if (isfinite(all)) snprintf(err_s, sizeof err_s, "%.3f", all);
+  if (isfinite(miou)) snprintf(iou_s, sizeof iou_s, "%.4f", miou);
+  fprintf(js, "{\n  \"frames\": %zu,\n  \"mean_joint_error_mm\": %s,\n  \"mean_box_iou\": %s\n}\n", n, err_s,
+          iou_s);
   free(col);
   int bad = fclose(csv) | fclose(md) | fclose(js);
   if (bad) return dp_fail("%s: write failed", dir);

@@ -7,6 +7,7 @@
 
 #include "../ingest/mocap_text.h" /* dp_slurp, dp_lines, dp_parse_number */
 #include "depthpose/h5io.h"
+#include "depthpose/json.h"
 #include "report.h"
 
 /* ---- per_joint.csv -------------------------------------------------------------- */
@@ -124,102 +125,20 @@ int rp_parse_per_joint(const char *path, const char *text, char *const *names, i
 
 /* ---- summary.json --------------------------------------------------------------- */
 
-/* A small JSON reader that walks any document but keeps only the numbers of the top-level
- * object, so fields evaluate adds later (objects, arrays) do not break the report. */
-typedef struct {
-  const char *start, *p, *path;
-  const char *const *keys;
-  int n_keys;
-  double *values;
-} json;
-
-static int json_fail(const json *js, const char *what) {
-  int line = 1;
-  for (const char *c = js->start; c < js->p; c++) line += *c == '\n';
-  return dp_fail("%s:%d: expected %s", js->path, line, what);
-}
-
-static void ws(json *js) {
-  while (dp_is_space(*js->p)) js->p++;
-}
-
-static int string(json *js, const char **s, size_t *n) {
-  if (*js->p != '"') return json_fail(js, "a string");
-  const char *a = ++js->p;
-  while (*js->p && *js->p != '"') js->p += js->p[0] == '\\' && js->p[1] ? 2 : 1;
-  if (!*js->p) return json_fail(js, "the end of a string");
-  *s = a;
-  *n = (size_t)(js->p++ - a);
-  return 0;
-}
-
-static int value(json *js, int depth, double *num);
-
-static int object(json *js, int depth) {
-  js->p++; /* { */
-  ws(js);
-  if (*js->p == '}') return js->p++, 0;
-  for (;;) {
-    const char *k = NULL; /* set by string(); -O3 cannot see it */
-    size_t kn = 0;
-    ws(js);
-    DP_TRY(string(js, &k, &kn));
-    ws(js);
-    if (*js->p++ != ':') return js->p--, json_fail(js, "':' after a key");
-    double v = NAN;
-    DP_TRY(value(js, depth + 1, &v));
-    for (int i = 0; depth == 0 && i < js->n_keys; i++)
-      if (dp_tok_is(k, kn, js->keys[i])) js->values[i] = v;
-    ws(js);
-    if (*js->p == ',') js->p++;
-    else if (*js->p == '}') return js->p++, 0;
-    else return json_fail(js, "',' or '}' in an object");
-  }
-}
-
-static int array(json *js, int depth) {
-  js->p++; /* [ */
-  ws(js);
-  if (*js->p == ']') return js->p++, 0;
-  for (;;) {
-    double v;
-    DP_TRY(value(js, depth + 1, &v));
-    ws(js);
-    if (*js->p == ',') js->p++;
-    else if (*js->p == ']') return js->p++, 0;
-    else return json_fail(js, "',' or ']' in an array");
-  }
-}
-
-static int value(json *js, int depth, double *num) {
-  ws(js);
-  if (depth > 64) return json_fail(js, "less deeply nested values");
-  const char *s;
-  size_t n;
-  switch (*js->p) {
-    case '{': return object(js, depth);
-    case '[': return array(js, depth);
-    case '"': return string(js, &s, &n);
-  }
-  const char *a = js->p;
-  while (*js->p && (strchr("+-.eE", *js->p) || (*js->p >= '0' && *js->p <= '9') || (*js->p >= 'a' && *js->p <= 'z')))
-    js->p++;
-  n = (size_t)(js->p - a);
-  if (dp_tok_is(a, n, "true") || dp_tok_is(a, n, "false") || dp_tok_is(a, n, "null")) return 0;
-  int st = n ? dp_parse_number(a, n, num) : DP_NUM_BAD;
-  if (st == DP_NUM_BAD) return js->p = a, json_fail(js, "a JSON value");
-  if (st == DP_NUM_NONFINITE) *num = NAN; /* C's printf writes "nan"; not JSON, but meant */
-  return 0;
-}
-
+/* The numbers of the top-level keys asked for; any other field, of any kind, is left
+ * alone, so fields evaluate adds later do not break the report. A key that is absent,
+ * null (evaluate's non-finite values) or not a number reads as NaN. */
 int rp_parse_json_numbers(const char *path, const char *text, const char *const *keys, int n, double *values) {
-  json js = {text, text, path, keys, n, values};
   for (int i = 0; i < n; i++) values[i] = NAN;
-  ws(&js);
-  if (*js.p != '{') return json_fail(&js, "a JSON object");
-  DP_TRY(object(&js, 0));
-  ws(&js);
-  if (*js.p) return json_fail(&js, "nothing after the object");
+  json_object *o;
+  DP_TRY(dp_json_parse(path, text, strlen(text), &o));
+  for (int i = 0; i < n; i++) {
+    json_object *v;
+    if (json_object_object_get_ex(o, keys[i], &v) &&
+        (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+      values[i] = json_object_get_double(v);
+  }
+  json_object_put(o);
   return 0;
 }
 

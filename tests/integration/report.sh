@@ -93,7 +93,7 @@ check "skeleton.h5 with other joint names: no report files" no_report
 bad_copy
 rm "$T/b/results/summary.json" && printf '{\n  "frames": 40,\n  "mean_joint_error_mm": ,\n}\n' > "$T/b/results/summary.json"
 dp_mpi 1 run "$T/c.yaml" --workdir "$T/b" --from report 2>"$T/e3.log"; rc=$?
-check "malformed summary.json: file:line" sh -c "[ $rc -ne 0 ] && grep -q 'results/summary.json:3: expected a JSON value' '$T/e3.log'"
+check "malformed summary.json: file:line" sh -c "[ $rc -ne 0 ] && grep -q 'results/summary.json:3: JSON syntax error' '$T/e3.log'"
 
 bad_copy
 rm "$T/b/synth.h5" && cp "$W/synth.h5" "$T/b/synth.h5"

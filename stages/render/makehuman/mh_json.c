@@ -6,64 +6,16 @@
  * mean of those vertices); "bones" maps a bone name to its "parent" (null for the root)
  * and its "head" and "tail" joint names. Bones are stored parent-before-child (file
  * order otherwise), so one forward pass visits parents first. */
-#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../ingest/mocap_text.h"
 #include "depthpose/error.h"
+#include "depthpose/json.h"
 #include "mh_internal.h"
 
-static int line_of(const char *buf, size_t off) {
-  int line = 1;
-  for (size_t i = 0; i < off && buf[i]; i++) line += buf[i] == '\n';
-  return line;
-}
-
-/* The whole file as one JSON object. */
-static int json_read(const char *path, json_object **out) {
-  *out = NULL;
-  char *buf;
-  size_t len;
-  DP_TRY(dp_slurp(path, &buf, &len));
-  if (len > (size_t)1 << 30) {
-    free(buf);
-    return dp_fail("%s: %zu bytes, too large for a MakeHuman rig file", path, len);
-  }
-  json_tokener *tok = json_tokener_new();
-  if (!tok) {
-    free(buf);
-    return dp_fail("%s: out of memory for the JSON parser", path);
-  }
-  json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
-  enum json_tokener_error err = json_tokener_get_error(tok);
-  size_t end = json_tokener_get_parse_end(tok);
-  int rc = 0;
-  if (err == json_tokener_continue)
-    rc = dp_fail("%s:%d: unexpected end of file inside the JSON text (cut short?)", path,
-                 line_of(buf, len));
-  else if (err != json_tokener_success || !o)
-    rc = dp_fail("%s:%d: JSON syntax error: %s", path, line_of(buf, end),
-                 json_tokener_error_desc(err));
-  else {
-    while (end < len && dp_is_space(buf[end])) end++;
-    if (end < len) rc = dp_fail("%s:%d: text after the end of the JSON object", path, line_of(buf, end));
-    else if (!json_object_is_type(o, json_type_object))
-      rc = dp_fail("%s: expected a JSON object at the top level", path);
-  }
-  json_tokener_free(tok);
-  free(buf);
-  if (rc) json_object_put(o);
-  else *out = o;
-  return rc;
-}
-
-static json_object *member(json_object *o, const char *key, json_type type) {
-  json_object *v;
-  if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type)) return NULL;
-  return v;
-}
+/* Rig files are a few MB; anything far larger is not one. */
+enum { MAX_RIG_BYTES = 1 << 30 };
 
 static int name_index(char *const *names, int n, const char *name) {
   for (int i = 0; i < n; i++)
@@ -110,8 +62,8 @@ typedef struct {
 
 static int bone_fields(const char *path, const char *name, json_object *b, bone_text *t) {
   json_object *head, *tail, *parent = NULL;
-  if (!json_object_is_type(b, json_type_object) || !(head = member(b, "head", json_type_string)) ||
-      !(tail = member(b, "tail", json_type_string)))
+  if (!json_object_is_type(b, json_type_object) || !(head = dp_json_member(b, "head", json_type_string)) ||
+      !(tail = dp_json_member(b, "tail", json_type_string)))
     return dp_fail("%s: bone \"%s\": expected an object with string \"head\" and \"tail\"",
                    path, name);
   if (json_object_object_get_ex(b, "parent", &parent) && !json_object_is_type(parent, json_type_null) &&
@@ -188,9 +140,9 @@ static int read_bones(dp_mh_model *m, const char *path, json_object *bones) {
 
 int mh_skeleton_load(dp_mh_model *m, const char *path) {
   json_object *o;
-  DP_TRY(json_read(path, &o));
-  json_object *joints = member(o, "joints", json_type_object);
-  json_object *bones = member(o, "bones", json_type_object);
+  DP_TRY(dp_json_read(path, MAX_RIG_BYTES, &o));
+  json_object *joints = dp_json_member(o, "joints", json_type_object);
+  json_object *bones = dp_json_member(o, "bones", json_type_object);
   int rc = 0;
   if (!joints || !bones)
     rc = dp_fail("%s: expected objects \"joints\" and \"bones\" (a MakeHuman .mhskel)", path);
@@ -263,10 +215,10 @@ static int read_weight_pairs(const dp_mh_model *m, const int32_t *local, const c
 
 int mh_weights_load(dp_mh_model *m, const char *path) {
   json_object *o;
-  DP_TRY(json_read(path, &o));
+  DP_TRY(dp_json_read(path, MAX_RIG_BYTES, &o));
   mh_raw_weights raw = {0};
   int32_t *local = dp_malloc(sizeof(int32_t) * (size_t)m->n_vert, "vertex numbering");
-  json_object *weights = member(o, "weights", json_type_object);
+  json_object *weights = dp_json_member(o, "weights", json_type_object);
   int rc = local ? 0 : -1;
   if (rc == 0 && !weights) rc = dp_fail("%s: expected an object \"weights\" (a MakeHuman .mhw)", path);
   if (rc == 0) {
