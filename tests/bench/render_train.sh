@@ -10,9 +10,9 @@ cd "$DP_SOURCE"
 T=$(mktemp -d /tmp/dp-bench.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 FRAMES=${DP_BENCH_FRAMES:-20000}
-sed -e "s/synth_count: 6000/synth_count: $FRAMES/" -e "s/real_test_views: 1 /real_test_views: 0 /" \
-    -e "s/detection: {epochs: 2/detection: {epochs: 1/" -e "s/regression: {epochs: 4/regression: {epochs: 1/" \
-    configs/quick.yaml > "$T/c.yaml"
+sed -e "s/synth_count: [0-9]*/synth_count: $FRAMES/" -e "s/real_test_views: 1 /real_test_views: 0 /" \
+    -e "s/detection: {epochs: [0-9]*/detection: {epochs: 1/" -e "s/regression: {epochs: [0-9]*/regression: {epochs: 1/" \
+    -e "s/end_to_end: {epochs: [0-9]*/end_to_end: {epochs: 2/" configs/quick.yaml > "$T/c.yaml"
 mpirun -np 2 "$DP_BIN" -q run "$T/c.yaml" --workdir "$T/w" --to sample
 # Each body model (quick renders mixed), then the quick config's own render for training.
 for model in parametric makehuman mixed; do
