@@ -162,6 +162,17 @@ static void filter_adjoint(const wino *p, const float *dU, float *dw) {
 
 /* ---- input tiles: V = BT d B ---- */
 
+/* BT a for one column a of six values (BT in the header); applied along columns, then
+ * along rows. */
+typedef struct {
+  float v[6];
+} bt_out;
+DP_NN_INLINE bt_out bt_point(float a0, float a1, float a2, float a3, float a4, float a5) {
+  return (bt_out){{4.0f * a0 - 5.0f * a2 + a4, (a3 + a4) - 4.0f * (a1 + a2),
+                   (a4 - a3) + 4.0f * (a1 - a2), (a4 - a2) + 2.0f * (a3 - a1),
+                   (a4 - a2) - 2.0f * (a3 - a1), 4.0f * a1 - 5.0f * a3 + a5}};
+}
+
 /* t_i[x + 1] = sum_r BT[i][r] row_r[x] for x in [0, W); t_i[0] (x = -1) and
  * t_i[W + 1 ..] stay zero (the caller zeroes t once). */
 DP_NN_INLINE void bt_vertical(const float *r0, const float *r1, const float *r2,
@@ -172,13 +183,8 @@ DP_NN_INLINE void bt_vertical(const float *r0, const float *r1, const float *r2,
                   *restrict t5 = t + 5 * L + 1;
   DP_NN_SIMD
   for (int x = 0; x < W; x++) {
-    const float a0 = r0[x], a1 = r1[x], a2 = r2[x], a3 = r3[x], a4 = r4[x], a5 = r5[x];
-    t0[x] = 4.0f * a0 - 5.0f * a2 + a4;
-    t1[x] = (a3 + a4) - 4.0f * (a1 + a2);
-    t2[x] = (a4 - a3) + 4.0f * (a1 - a2);
-    t3[x] = (a4 - a2) + 2.0f * (a3 - a1);
-    t4[x] = (a4 - a2) - 2.0f * (a3 - a1);
-    t5[x] = 4.0f * a1 - 5.0f * a3 + a5;
+    const bt_out o = bt_point(r0[x], r1[x], r2[x], r3[x], r4[x], r5[x]);
+    t0[x] = o.v[0], t1[x] = o.v[1], t2[x] = o.v[2], t3[x] = o.v[3], t4[x] = o.v[4], t5[x] = o.v[5];
   }
 }
 
@@ -205,13 +211,8 @@ DP_NN_INLINE void bt_horizontal(const float *P, size_t T, float *V, size_t vs) {
                     *restrict v3 = v2 + vs, *restrict v4 = v3 + vs, *restrict v5 = v4 + vs;
     DP_NN_SIMD
     for (size_t k = 0; k < T; k++) {
-      const float a0 = d0[k], a1 = d1[k], a2 = d2[k], a3 = d3[k], a4 = d4[k], a5 = d5[k];
-      v0[k] = 4.0f * a0 - 5.0f * a2 + a4;
-      v1[k] = (a3 + a4) - 4.0f * (a1 + a2);
-      v2[k] = (a4 - a3) + 4.0f * (a1 - a2);
-      v3[k] = (a4 - a2) + 2.0f * (a3 - a1);
-      v4[k] = (a4 - a2) - 2.0f * (a3 - a1);
-      v5[k] = 4.0f * a1 - 5.0f * a3 + a5;
+      const bt_out o = bt_point(d0[k], d1[k], d2[k], d3[k], d4[k], d5[k]);
+      v0[k] = o.v[0], v1[k] = o.v[1], v2[k] = o.v[2], v3[k] = o.v[3], v4[k] = o.v[4], v5[k] = o.v[5];
     }
   }
 }
