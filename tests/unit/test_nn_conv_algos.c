@@ -33,6 +33,8 @@ static double rel_diff(const float *a, const float *b, size_t n) {
 
 static void count_tick(void *ctx) { (*(int *)ctx)++; }
 
+int openblas_get_num_threads(void);
+
 static dp_nn_conv_geom geom(int cin, int cout, int h, int w) {
   dp_nn_conv_geom g = {.cin = cin, .cout = cout, .h = h, .w = w, .k = 3, .stride = 1, .pad = 1};
   CU_ASSERT_FATAL(dp_nn_conv_shape(&g) == 0);
@@ -122,6 +124,16 @@ static void test_winograd(void) {
   check_against_im2col(geom(64, 64, 32, 64), 2, DP_NN_CONV_WINOGRAD);
 }
 
+/* Winograd runs its SGEMMs on one OpenBLAS thread (blas.c) and gives the rank's
+ * threads back afterwards, for the FC layers. */
+static void test_winograd_threads(void) {
+  dp_rng_init(&g_rng, 20261206, DP_STREAM_TEST, 11, 4);
+  dp_nn_blas_setup(2);
+  check_against_im2col(geom(8, 8, 12, 12), 2, DP_NN_CONV_WINOGRAD);
+  CU_ASSERT(openblas_get_num_threads() == 2);
+  dp_nn_blas_setup(1);
+}
+
 static void test_direct(void) {
   dp_rng_init(&g_rng, 20261206, DP_STREAM_TEST, 11, 2);
   check_against_im2col(geom(1, 8, 13, 10), 3, DP_NN_CONV_DIRECT); /* the first layer's case */
@@ -177,5 +189,6 @@ static void test_maxpool2(void) {
   }
 }
 
-DP_TEST_MAIN("nn_conv_algos", DP_TEST(test_pick), DP_TEST(test_winograd), DP_TEST(test_direct),
+DP_TEST_MAIN("nn_conv_algos", DP_TEST(test_pick), DP_TEST(test_winograd),
+             DP_TEST(test_winograd_threads), DP_TEST(test_direct),
              DP_TEST(test_maxpool2))

@@ -67,6 +67,10 @@ void dp_nn_direct_backward(const dp_nn_conv_geom *g, int n, const float *x, cons
                            const float *relu_y, const float *dy, float *dx, float *dw, float *db,
                            float *ws, const dp_nn_tick *tick);
 
+/* OpenBLAS on one thread until dp_nn_blas_restore(the returned count) (blas.c). */
+int dp_nn_blas_one_thread(void);
+void dp_nn_blas_restore(int threads);
+
 static inline void dp_nn_tick_call(const dp_nn_tick *t) {
   if (t && t->fn) t->fn(t->ctx);
 }

@@ -480,6 +480,7 @@ void dp_nn_wino_forward(const dp_nn_conv_geom *g, int n, const float *x, const f
   plan(g, ws, &p);
   memset(p.zero, 0, sizeof(float) * p.W);
   filter_transform(&p, w, p.U);
+  const int threads = dp_nn_blas_one_thread(); /* small SGEMMs: blas.c */
   const int rows = n * p.th;
   for (int g0 = 0; g0 < rows; g0 += p.rows) {
     const int g1 = g0 + p.rows < rows ? g0 + p.rows : rows, T = (g1 - g0) * p.tw;
@@ -490,6 +491,7 @@ void dp_nn_wino_forward(const dp_nn_conv_geom *g, int n, const float *x, const f
                   p.M + (size_t)xi * p.co * T, T);
     output_tiles(&p, p.M, b, relu, g0, g1, y);
   }
+  dp_nn_blas_restore(threads);
 }
 
 void dp_nn_wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
@@ -500,6 +502,7 @@ void dp_nn_wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const 
   plan(g, ws, &p);
   memset(p.zero, 0, sizeof(float) * p.W);
   if (dx) filter_transform(&p, w, p.U);
+  const int threads = dp_nn_blas_one_thread();
   const int rows = n * p.th;
   int first = 1; /* dU is written by the first chunk's SGEMMs, then accumulated */
   for (int g0 = 0; g0 < rows; g0 += p.rows) {
@@ -522,5 +525,6 @@ void dp_nn_wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const 
     }
     dp_nn_tick_call(tick);
   }
+  dp_nn_blas_restore(threads);
   if (dw && !first) filter_adjoint(&p, p.dU, dw);
 }
