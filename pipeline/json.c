@@ -19,6 +19,7 @@ static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 int dp_json_parse(const char *path, const char *text, size_t len, json_object **out) {
   *out = NULL;
   if (memchr(text, '\0', len)) return dp_fail("%s: not a text file (contains NUL bytes)", path);
+  /* json-c takes the length as an int */
   if (len > (size_t)1 << 30) return dp_fail("%s: %zu bytes, too large for a JSON file here", path, len);
   json_tokener *tok = json_tokener_new();
   if (!tok) return dp_fail("%s: out of memory for the JSON parser", path);

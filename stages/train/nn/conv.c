@@ -20,48 +20,35 @@ const char *dp_nn_conv_algo_name(dp_nn_conv_algo a) {
   return "unknown";
 }
 
-dp_nn_conv_algo dp_nn_conv_pick(const dp_nn_conv_geom *g, dp_nn_conv_algo want) {
-  switch (want) {
-  case DP_NN_CONV_WINOGRAD:
-    return dp_nn_wino_applies(g) ? DP_NN_CONV_WINOGRAD : DP_NN_CONV_IM2COL;
-  case DP_NN_CONV_DIRECT:
-    return dp_nn_direct_applies(g) ? DP_NN_CONV_DIRECT : DP_NN_CONV_IM2COL;
-  case DP_NN_CONV_AUTO:
-    if (g->cin <= DP_NN_DIRECT_MAX_CIN && dp_nn_direct_applies(g)) return DP_NN_CONV_DIRECT;
-    if (dp_nn_wino_applies(g)) return DP_NN_CONV_WINOGRAD;
-    return DP_NN_CONV_IM2COL;
-  case DP_NN_CONV_IM2COL: break;
-  }
-  return DP_NN_CONV_IM2COL;
+/* The geometry Winograd and the direct loops run: 3x3, stride 1, pad 1 ("same" size). */
+static int is_3x3_same(const dp_nn_conv_geom *g) {
+  return g->k == 3 && g->stride == 1 && g->pad == 1 && g->hout == g->h && g->wout == g->w;
 }
 
-size_t dp_nn_conv_ws_size(const dp_nn_conv_geom *g, dp_nn_conv_algo a) {
+dp_nn_conv_algo dp_nn_conv_pick(const dp_nn_conv_geom *g, dp_nn_conv_algo want) {
+  if (!is_3x3_same(g)) return DP_NN_CONV_IM2COL;
+  if (want == DP_NN_CONV_AUTO)
+    return g->cin <= DP_NN_DIRECT_MAX_CIN ? DP_NN_CONV_DIRECT : DP_NN_CONV_WINOGRAD;
+  return want;
+}
+
+static const dp_nn_conv_impl *impl(const dp_nn_conv_geom *g, dp_nn_conv_algo a) {
   switch (dp_nn_conv_pick(g, a)) {
-  case DP_NN_CONV_WINOGRAD: return dp_nn_wino_ws(g);
-  case DP_NN_CONV_DIRECT: return dp_nn_direct_ws(g);
-  default: return dp_nn_im2col_ws(g);
+  case DP_NN_CONV_WINOGRAD: return &dp_nn_conv_winograd;
+  case DP_NN_CONV_DIRECT: return &dp_nn_conv_direct;
+  default: return &dp_nn_conv_im2col;
   }
 }
+
+size_t dp_nn_conv_ws_size(const dp_nn_conv_geom *g, dp_nn_conv_algo a) { return impl(g, a)->ws(g); }
 
 void dp_nn_conv_run_forward(const dp_nn_conv_geom *g, dp_nn_conv_algo a, int n, const float *x,
                             const float *w, const float *b, float *y, float *ws, int relu) {
-  switch (dp_nn_conv_pick(g, a)) {
-  case DP_NN_CONV_WINOGRAD: dp_nn_wino_forward(g, n, x, w, b, y, ws, relu); break;
-  case DP_NN_CONV_DIRECT: dp_nn_direct_forward(g, n, x, w, b, y, ws, relu); break;
-  default: dp_nn_im2col_forward(g, n, x, w, b, y, ws, relu); break;
-  }
+  impl(g, a)->forward(g, n, x, w, b, y, ws, relu);
 }
 
 void dp_nn_conv_run_backward(const dp_nn_conv_geom *g, dp_nn_conv_algo a, int n, const float *x,
                              const float *w, const float *relu_y, const float *dy, float *dx,
                              float *dw, float *db, float *ws, const dp_nn_tick *tick) {
-  switch (dp_nn_conv_pick(g, a)) {
-  case DP_NN_CONV_WINOGRAD:
-    dp_nn_wino_backward(g, n, x, w, relu_y, dy, dx, dw, db, ws, tick);
-    break;
-  case DP_NN_CONV_DIRECT:
-    dp_nn_direct_backward(g, n, x, w, relu_y, dy, dx, dw, db, ws, tick);
-    break;
-  default: dp_nn_im2col_backward(g, n, x, w, relu_y, dy, dx, dw, db, ws, tick); break;
-  }
+  impl(g, a)->backward(g, n, x, w, relu_y, dy, dx, dw, db, ws, tick);
 }

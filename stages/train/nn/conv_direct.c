@@ -15,14 +15,10 @@
 
 #include "nn_internal.h"
 
-int dp_nn_direct_applies(const dp_nn_conv_geom *g) {
-  return g->k == 3 && g->stride == 1 && g->pad == 1 && g->hout == g->h && g->wout == g->w;
-}
-
 /* Zero-bordered planes of the larger of cin and cout channels, one masked output-
  * gradient row, and the partial sums (per output channel 9 cin taps + 1 bias, 16
  * lanes each). */
-size_t dp_nn_direct_ws(const dp_nn_conv_geom *g) {
+static size_t direct_ws(const dp_nn_conv_geom *g) {
   const int c = g->cin > g->cout ? g->cin : g->cout;
   return (size_t)c * (g->h + 2) * (g->w + 2) + (size_t)g->w +
          16 * (9 * (size_t)g->cin + 1) * g->cout;
@@ -51,8 +47,8 @@ DP_NN_INLINE void row3(float *restrict dst, const float *restrict r, float k0, f
 }
 
 DP_NN_VECTOR_CLONES
-void dp_nn_direct_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                          const float *b, float *y, float *ws, int relu) {
+static void direct_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                           const float *b, float *y, float *ws, int relu) {
   const int H = g->h, W = g->w, ci = g->cin, co = g->cout, Wp = W + 2;
   const size_t plane = (size_t)(H + 2) * Wp;
   for (int s = 0; s < n; s++) {
@@ -88,9 +84,9 @@ DP_NN_INLINE void dot16(float *restrict acc, const float *a, const float *b, int
 }
 
 DP_NN_VECTOR_CLONES
-void dp_nn_direct_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                           const float *relu_y, const float *dy, float *dx, float *dw, float *db,
-                           float *ws, const dp_nn_tick *tick) {
+static void direct_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                            const float *relu_y, const float *dy, float *dx, float *dw, float *db,
+                            float *ws, const dp_nn_tick *tick) {
   const int H = g->h, W = g->w, ci = g->cin, co = g->cout, Wp = W + 2;
   const size_t plane = (size_t)(H + 2) * Wp, HW = (size_t)H * W;
   const int c_max = ci > co ? ci : co, taps = 9 * ci, per_o = 16 * (taps + 1);
@@ -144,3 +140,5 @@ void dp_nn_direct_backward(const dp_nn_conv_geom *g, int n, const float *x, cons
     dp_nn_tick_call(tick);
   }
 }
+
+const dp_nn_conv_impl dp_nn_conv_direct = {direct_ws, direct_forward, direct_backward};

@@ -16,7 +16,7 @@ static size_t col_size(const dp_nn_conv_geom *g) {
 }
 
 /* col, then one sample's masked output gradient (for a fused ReLU). */
-size_t dp_nn_im2col_ws(const dp_nn_conv_geom *g) {
+static size_t im2col_ws(const dp_nn_conv_geom *g) {
   return col_size(g) + (size_t)g->cout * g->hout * g->wout;
 }
 
@@ -86,8 +86,8 @@ static void col2im(const dp_nn_conv_geom *g, const float *col, float *dx) {
   }
 }
 
-void dp_nn_im2col_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                          const float *b, float *y, float *col, int relu) {
+static void im2col_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                           const float *b, float *y, float *col, int relu) {
   const int K = g->cin * g->k * g->k, P = g->hout * g->wout;
   const size_t xs = (size_t)g->cin * g->h * g->w, ys = (size_t)g->cout * P;
   for (int i = 0; i < n; i++) {
@@ -108,9 +108,9 @@ void dp_nn_im2col_forward(const dp_nn_conv_geom *g, int n, const float *x, const
   }
 }
 
-void dp_nn_im2col_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                           const float *relu_y, const float *dy, float *dx, float *dw, float *db,
-                           float *ws, const dp_nn_tick *tick) {
+static void im2col_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                            const float *relu_y, const float *dy, float *dx, float *dw, float *db,
+                            float *ws, const dp_nn_tick *tick) {
   const int K = g->cin * g->k * g->k, P = g->hout * g->wout;
   const size_t xs = (size_t)g->cin * g->h * g->w, ys = (size_t)g->cout * P;
   float *col = ws, *masked = ws + col_size(g);
@@ -140,3 +140,5 @@ void dp_nn_im2col_backward(const dp_nn_conv_geom *g, int n, const float *x, cons
     dp_nn_tick_call(tick);
   }
 }
+
+const dp_nn_conv_impl dp_nn_conv_im2col = {im2col_ws, im2col_forward, im2col_backward};

@@ -43,29 +43,19 @@ static inline size_t dp_nn_out_size(const struct dp_nn_layer *l) {
  * with -fopenmp-simd (CMakeLists.txt), no OpenMP runtime. */
 #define DP_NN_SIMD _Pragma("omp simd")
 
-/* The per-algorithm halves of dp_nn_conv_run_* (conv.c dispatches; same contracts). */
-size_t dp_nn_im2col_ws(const dp_nn_conv_geom *g);
-void dp_nn_im2col_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                          const float *b, float *y, float *ws, int relu);
-void dp_nn_im2col_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                           const float *relu_y, const float *dy, float *dx, float *dw, float *db,
-                           float *ws, const dp_nn_tick *tick);
-
-int dp_nn_wino_applies(const dp_nn_conv_geom *g);
-size_t dp_nn_wino_ws(const dp_nn_conv_geom *g);
-void dp_nn_wino_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                        const float *b, float *y, float *ws, int relu);
-void dp_nn_wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                         const float *relu_y, const float *dy, float *dx, float *dw, float *db,
-                         float *ws, const dp_nn_tick *tick);
-
-int dp_nn_direct_applies(const dp_nn_conv_geom *g);
-size_t dp_nn_direct_ws(const dp_nn_conv_geom *g);
-void dp_nn_direct_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                          const float *b, float *y, float *ws, int relu);
-void dp_nn_direct_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                           const float *relu_y, const float *dy, float *dx, float *dw, float *db,
-                           float *ws, const dp_nn_tick *tick);
+/* One conv algorithm (conv.c picks and dispatches; same contracts as dp_nn_conv_ws_size
+ * and dp_nn_conv_run_*). */
+typedef struct {
+  size_t (*ws)(const dp_nn_conv_geom *g);
+  void (*forward)(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                  const float *b, float *y, float *ws, int relu);
+  void (*backward)(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                   const float *relu_y, const float *dy, float *dx, float *dw, float *db,
+                   float *ws, const dp_nn_tick *tick);
+} dp_nn_conv_impl;
+extern const dp_nn_conv_impl dp_nn_conv_im2col;   /* conv_im2col.c: any geometry */
+extern const dp_nn_conv_impl dp_nn_conv_winograd; /* winograd.c: 3x3, stride 1, pad 1 */
+extern const dp_nn_conv_impl dp_nn_conv_direct;   /* conv_direct.c: 3x3, stride 1, pad 1 */
 
 /* OpenBLAS on one thread until dp_nn_blas_restore(the returned count) (blas.c). */
 int dp_nn_blas_one_thread(void);

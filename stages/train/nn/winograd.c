@@ -82,11 +82,7 @@ static size_t plan(const dp_nn_conv_geom *g, float *ws, wino *p) {
   return off;
 }
 
-int dp_nn_wino_applies(const dp_nn_conv_geom *g) {
-  return g->k == 3 && g->stride == 1 && g->pad == 1 && g->hout == g->h && g->wout == g->w;
-}
-
-size_t dp_nn_wino_ws(const dp_nn_conv_geom *g) {
+static size_t wino_ws(const dp_nn_conv_geom *g) {
   wino p;
   return plan(g, NULL, &p);
 }
@@ -474,8 +470,8 @@ static void input_adjoint(const wino *p, const float *dV, int g0, int g1, float 
 
 /* ---- the passes ---- */
 
-void dp_nn_wino_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                        const float *b, float *y, float *ws, int relu) {
+static void wino_forward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                         const float *b, float *y, float *ws, int relu) {
   wino p;
   plan(g, ws, &p);
   memset(p.zero, 0, sizeof(float) * p.W);
@@ -494,9 +490,9 @@ void dp_nn_wino_forward(const dp_nn_conv_geom *g, int n, const float *x, const f
   dp_nn_blas_restore(threads);
 }
 
-void dp_nn_wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
-                         const float *relu_y, const float *dy, float *dx, float *dw, float *db,
-                         float *ws, const dp_nn_tick *tick) {
+static void wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const float *w,
+                          const float *relu_y, const float *dy, float *dx, float *dw, float *db,
+                          float *ws, const dp_nn_tick *tick) {
   if (!dx && !dw && !db) return;
   wino p;
   plan(g, ws, &p);
@@ -528,3 +524,5 @@ void dp_nn_wino_backward(const dp_nn_conv_geom *g, int n, const float *x, const 
   dp_nn_blas_restore(threads);
   if (dw && !first) filter_adjoint(&p, p.dU, dw);
 }
+
+const dp_nn_conv_impl dp_nn_conv_winograd = {wino_ws, wino_forward, wino_backward};
