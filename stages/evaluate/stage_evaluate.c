@@ -142,7 +142,10 @@ static int run(dp_ctx *ctx) {
   if (rc == 0) {
     dp_joint_choice model_joints = {.n = (int)J};
     for (size_t j = 0; j < J; j++) model_joints.names[j] = names[j];
-    rc = dp_joint_sel_resolve(&model_joints, data_names, (int)DJ, NULL, "depth.h5 (for model.h5's joints)", &sel);
+    rc = dp_joint_sel_resolve(&model_joints, data_names, (int)DJ, NULL, "depth.h5",
+                              ", one of model.h5's joints: the model was trained on other frames "
+                              "(rerun train on this depth.h5)",
+                              &sel);
   }
   size_t F = (size_t)got[0], n = 0;
   unsigned char *split = rc == 0 ? dp_malloc(F + 1, "splits") : NULL, *origin_all = rc == 0 ? dp_malloc(F + 1, "origins") : NULL;
@@ -153,16 +156,19 @@ static int run(dp_ctx *ctx) {
   for (size_t i = 0; rc == 0 && i < F; i++)
     if (split[i] == o->split) rows[n++] = i;
   if (rc == 0 && n == 0) rc = dp_fail("depth.h5: no %s frames to evaluate", SPLITS[o->split]);
-  DP_TRY(dp_ctx_sync(ctx, rc));
+  uint16_t *depth = NULL, *scratch = NULL;
+  float *x = NULL, *jm = NULL, *bb = NULL, *target = NULL;
+  double *err = NULL, *box_iou = NULL;
+  if ((rc = dp_ctx_sync(ctx, rc)) != 0) goto done; /* what was opened and read is freed there */
 
   size_t first, count;
   dp_split_range(n, ctx->size, ctx->rank, &first, &count);
   const size_t B = (size_t)o->batch, px = (size_t)H * W, J3 = 3 * J, DJ3 = 3 * DJ;
   const size_t in = (size_t)(H / np.downsample) * (size_t)(W / np.downsample);
-  uint16_t *depth = malloc(sizeof *depth * px * B), *scratch = malloc(sizeof *scratch * px);
-  float *x = malloc(sizeof *x * in * B), *jm = malloc(sizeof *jm * DJ3 * B), *bb = malloc(sizeof *bb * 4 * B);
-  float *target = malloc(sizeof *target * J3);
-  double *err = calloc(n * J + 1, sizeof *err), *box_iou = calloc(n + 1, sizeof *box_iou);
+  depth = malloc(sizeof *depth * px * B), scratch = malloc(sizeof *scratch * px);
+  x = malloc(sizeof *x * in * B), jm = malloc(sizeof *jm * DJ3 * B), bb = malloc(sizeof *bb * 4 * B);
+  target = malloc(sizeof *target * J3);
+  err = calloc(n * J + 1, sizeof *err), box_iou = calloc(n + 1, sizeof *box_iou);
   if (!depth || !scratch || !x || !jm || !bb || !target || !err || !box_iou) rc = dp_fail("out of memory");
   const int box = dp_nn_path_index(net, "box"), joints = dp_nn_path_index(net, "joints");
   for (size_t s = 0; rc == 0 && s < count; s += B) {
@@ -193,6 +199,7 @@ static int run(dp_ctx *ctx) {
     if (ctx->rank == 0) rc = origin ? write_results(ctx, names, (int)J, err, origin, box_iou, n) : dp_fail("out of memory");
     free(origin);
   }
+done:
   free(depth), free(scratch), free(x), free(jm), free(bb), free(target), free(err), free(box_iou);
   free(split), free(origin_all), free(rows);
   if (f >= 0) dp_h5_close(f);

@@ -95,6 +95,7 @@ int dp_checkpoint_load(const dp_ctx *ctx, dp_nn_net *net, dp_nn_opt *opt, dp_tra
   }
   hsize_t np[1] = {net->n_params}, ns[1] = {opt->state_len}, nl[1] = {DP_TRAIN_PHASES};
   if (rc == 0) rc = dp_h5_read_attr_longs(f, "position", v, 6, &n);
+  if (rc == 0 && n != 6) rc = dp_fail("attribute position has %zu values, expected 6", n);
   if (rc == 0) rc = dp_h5_read_attr_long(f, "history_rows", &rows);
   if (rc == 0 && (rows < 0 || rows > rec->cap)) rc = -1;
   hsize_t nh[2] = {(hsize_t)rows, DP_HIST_COLS};

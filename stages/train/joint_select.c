@@ -6,8 +6,6 @@
 #include "depthpose/error.h"
 #include "train_common.h"
 
-static const char *const ANCHORS[4] = {"torso", "l_shoulder", "r_shoulder", "head"};
-
 int dp_joint_choice_from_config(const dp_node *sec, const char *key, int embedding,
                                 dp_joint_choice *c) {
   memset(c, 0, sizeof *c);
@@ -38,9 +36,9 @@ int dp_joint_choice_from_config(const dp_node *sec, const char *key, int embeddi
       if (!strcmp(c->names[i], c->names[j]))
         return dp_node_fail(node, "joint %s is listed twice", c->names[j]);
   for (int a = 0; embedding && a < 4; a++)
-    if (dp_joint_index(c->names, c->n, ANCHORS[a]) < 0)
+    if (dp_joint_index(c->names, c->n, dp_pose_anchor_names[a]) < 0)
       return dp_node_fail(node, "the pose embedding (network.embedding: true) is defined by torso, "
-                          "l_shoulder, r_shoulder and head: %s must be among the joints", ANCHORS[a]);
+                          "l_shoulder, r_shoulder and head: %s must be among the joints", dp_pose_anchor_names[a]);
   return 0;
 }
 
@@ -57,14 +55,13 @@ void dp_subset_parents(const int *parent, int J, const int *sel, int n_sel, int 
 }
 
 int dp_joint_sel_resolve(const dp_joint_choice *c, char **names, int J, const int *parent,
-                         const char *what, dp_joint_sel *sel) {
+                         const char *what, const char *hint, dp_joint_sel *sel) {
   memset(sel, 0, sizeof *sel);
   sel->n = c->all ? J : c->n;
   for (int k = 0; k < sel->n; k++) {
     sel->src[k] = c->all ? k : dp_joint_index((const char *const *)names, J, c->names[k]);
     if (sel->src[k] < 0)
-      return dp_fail("%s has no joint %s (stages.train.joints): its joints are the ones the "
-                     "render stage posed; choose among them", what, c->names[k]);
+      return dp_fail("%s has no joint %s%s", what, c->names[k], hint);
   }
   if (parent) dp_subset_parents(parent, J, sel->src, sel->n, sel->parent);
   else

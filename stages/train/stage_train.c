@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 
 #include "checkpoint.h"
 #include "depthpose/h5io.h"
@@ -171,7 +170,10 @@ static int open_data(dp_ctx *ctx, const train_opts *o, dataset *ds) {
     if (strcmp(sk.joint_names[j], ds->names[j]))
       rc = dp_fail("skeleton.h5 joint %d is %s, depth.h5's is %s: rerun the pipeline", j, sk.joint_names[j],
                    ds->names[j]);
-  if (rc == 0) rc = dp_joint_sel_resolve(&o->joints, ds->names, ds->J, sk.parent, "depth.h5", &ds->sel);
+  if (rc == 0) rc = dp_joint_sel_resolve(&o->joints, ds->names, ds->J, sk.parent, "depth.h5",
+                                              " (stages.train.joints): its joints are the ones the render "
+                                              "stage posed; choose among them",
+                                              &ds->sel);
   dp_skeleton_free(&sk);
   return rc;
 }

@@ -151,14 +151,14 @@ void dp_normalise_frame(const dp_net_params *p, const uint16_t *depth, int H, in
     }
 }
 
+const char *const dp_pose_anchor_names[4] = {"torso", "l_shoulder", "r_shoulder", "head"};
+
 int dp_pose_anchor_lookup(char **names, int J, dp_pose_anchor *a) {
-  const char *want[4] = {"torso", "l_shoulder", "r_shoulder", "head"};
   int *dst[4] = {&a->torso, &a->l_sh, &a->r_sh, &a->head};
   for (int k = 0; k < 4; k++) {
-    *dst[k] = -1;
-    for (int j = 0; j < J; j++)
-      if (!strcmp(names[j], want[k])) *dst[k] = j;
-    if (*dst[k] < 0) return dp_fail("depth.h5 has no joint %s (needed for the joint targets)", want[k]);
+    *dst[k] = dp_joint_index((const char *const *)names, J, dp_pose_anchor_names[k]);
+    if (*dst[k] < 0)
+      return dp_fail("depth.h5 has no joint %s (needed for the joint targets)", dp_pose_anchor_names[k]);
   }
   return 0;
 }

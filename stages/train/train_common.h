@@ -68,10 +68,11 @@ int dp_joint_choice_from_config(const dp_node *sec, const char *key, int embeddi
  * that is itself in sel, or -1. parent: the full tree over J joints (root -1). */
 void dp_subset_parents(const int *parent, int J, const int *sel, int n_sel, int *sub_parent);
 
-/* Map the choice onto a file's joint names (what = "depth.h5" for messages); parent
- * (may be NULL: parents left -1) is the full tree. Unknown names are errors. */
+/* Map the choice onto a file's joint names; parent (may be NULL: parents left -1) is
+ * the full tree. Unknown names are errors: "<what> has no joint <name><hint>" (what =
+ * "depth.h5", hint = what the user can do about it). */
 int dp_joint_sel_resolve(const dp_joint_choice *c, char **names, int J, const int *parent,
-                         const char *what, dp_joint_sel *sel);
+                         const char *what, const char *hint, dp_joint_sel *sel);
 
 /* Joint target of one frame (J x 3, camera mm, all of depth.h5's joints) -> sel->n * 3
  * floats in metres: torso-relative, or embedded (p->embedding), the anchors taken from
@@ -79,6 +80,9 @@ int dp_joint_sel_resolve(const dp_joint_choice *c, char **names, int J, const in
 typedef struct {
   int torso, l_sh, r_sh, head;
 } dp_pose_anchor;
+/* The joints the pose embedding and the targets are anchored on: torso, l_shoulder,
+ * r_shoulder, head (in the order of dp_pose_anchor). */
+extern const char *const dp_pose_anchor_names[4];
 int dp_pose_anchor_lookup(char **names, int J, dp_pose_anchor *a);
 void dp_pose_target(const dp_net_params *p, const dp_pose_anchor *a, int J, const float *cam_mm,
                     const dp_joint_sel *sel, float *target_m);

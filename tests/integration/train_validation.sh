@@ -115,4 +115,11 @@ sed -i 's/downsample: 4}/downsample: 4, embedding: true}/' "$T/bad.yaml"
 "$DP_BIN" run "$T/bad.yaml" --workdir "$T/bad" 2>"$T/bad.log"; rc=$?
 check "the embedding without its anchor joints is a config error at the key" \
   sh -c "[ $rc -ne 0 ] && grep -q 'bad.yaml:[0-9]*:[0-9]*: stages.train.joints: .*head must be among the joints' '$T/bad.log'"
+# Evaluate on a split depth.h5 does not have (it has no val frames: validation used
+# val_holdout): a clear error on every rank count's path, no results.
+cp -r "$T/w" "$T/ev" && rm -rf "$T/ev/results"
+cp "$T/c.yaml" "$T/ev.yaml" && printf '  evaluate:\n    split: val\n' >> "$T/ev.yaml"
+dp_mpi 2 run "$T/ev.yaml" --workdir "$T/ev" --from evaluate 2>"$T/ev.log"; rc=$?
+check "evaluate on an absent split: non-zero exit, the file and split named, no results" \
+  sh -c "[ $rc -ne 0 ] && grep -q 'depth.h5: no val frames to evaluate' '$T/ev.log' && [ ! -e '$T/ev/results/per_joint.csv' ] && ! ls '$T/ev/results/'*.partial 2>/dev/null"
 finish
