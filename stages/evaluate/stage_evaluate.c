@@ -4,15 +4,17 @@
  *
  * Errors are measured where the network predicts: torso-relative camera coordinates, or
  * the pose embedding when the model was trained with it, over the model's joints (its
- * joint_names, found by name among depth.h5's: a model may regress a subset). Test frames are dealt to ranks;
- * per-frame errors are gathered to rank 0, which writes the tables. */
+ * joint_names, found by name among depth.h5's: a model may regress a subset). Test
+ * frames are dealt to ranks and read, normalised and scored as train's validation does
+ * (dp_infer_rows, the frame loader with its prefetch thread); per-frame errors are
+ * gathered to rank 0, which writes the tables. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../train/train_common.h"
+#include "../train/train_phase.h"
 #include "depthpose/h5io.h"
 #include "depthpose/stage.h"
 
@@ -35,7 +37,7 @@ static int load_model(dp_ctx *ctx, dp_net_params *np, int *H, int *W, char ***na
                       dp_nn_net **net, int max_batch) {
   hid_t f = dp_h5_open(dp_ctx_input(ctx, "model.h5"), ctx->comm);
   if (f < 0) return -1;
-  long h, w;
+  long h = 0, w = 0;
   int rc = dp_net_params_read(f, np);
   if (rc == 0) rc = dp_h5_read_attr_long(f, "frame_height", &h);
   if (rc == 0) rc = dp_h5_read_attr_long(f, "frame_width", &w);
@@ -118,6 +120,19 @@ static int write_results(dp_ctx *ctx, char **names, int J, const double *err, co
   return 0;
 }
 
+/* Per-frame results of the rows being evaluated, filled by each rank for its share. */
+typedef struct {
+  int J, H, W;
+  double *err;     /* [n][J] mm */
+  double *box_iou; /* [n] */
+} scores;
+
+static void score_batch(void *arg, const dp_nn_net *net, const dp_batch *b, size_t at) {
+  scores *sc = arg;
+  for (int i = 0; i < b->n; i++)
+    sc->box_iou[at + i] = dp_frame_score(net, b, i, sc->J, sc->H, sc->W, sc->err + (at + i) * sc->J);
+}
+
 static int run(dp_ctx *ctx) {
   const eval_opts *o = ctx->opts;
   dp_net_params np;
@@ -126,6 +141,8 @@ static int run(dp_ctx *ctx) {
   size_t J = 0;
   int H = 0, W = 0;
   int rc = load_model(ctx, &np, &H, &W, &names, &J, &net, (int)o->batch);
+  /* depth.h5's metadata through the collective handle, closed again: the frames are
+   * read by the loader's own handle (train/frame_loader.h) */
   hid_t f = rc == 0 ? dp_h5_open(dp_ctx_input(ctx, "depth.h5"), ctx->comm) : -1;
   if (rc == 0 && f < 0) rc = -1;
   hsize_t want[3] = {0, (hsize_t)H, (hsize_t)W}, got[3] = {0};
@@ -149,60 +166,37 @@ static int run(dp_ctx *ctx) {
   }
   size_t F = (size_t)got[0], n = 0;
   unsigned char *split = rc == 0 ? dp_malloc(F + 1, "splits") : NULL, *origin_all = rc == 0 ? dp_malloc(F + 1, "origins") : NULL;
-  hsize_t *rows = rc == 0 ? dp_malloc(sizeof *rows * (F + 1), "rows") : NULL;
+  int *rows = rc == 0 ? dp_malloc(sizeof *rows * (F + 1), "rows") : NULL;
   if (rc == 0 && (!split || !origin_all || !rows)) rc = -1;
   if (rc == 0) rc = dp_h5_read_rows(f, "split", H5T_NATIVE_UCHAR, 0, F, split);
   if (rc == 0) rc = dp_h5_read_rows(f, "origin", H5T_NATIVE_UCHAR, 0, F, origin_all);
+  if (f >= 0 && dp_h5_close(f) != 0) rc = -1;
   for (size_t i = 0; rc == 0 && i < F; i++)
-    if (split[i] == o->split) rows[n++] = i;
+    if (split[i] == o->split) rows[n++] = (int)i;
   if (rc == 0 && n == 0) rc = dp_fail("depth.h5: no %s frames to evaluate", SPLITS[o->split]);
-  uint16_t *depth = NULL, *scratch = NULL;
-  float *x = NULL, *jm = NULL, *bb = NULL, *target = NULL;
-  double *err = NULL, *box_iou = NULL;
-  if ((rc = dp_ctx_sync(ctx, rc)) != 0) goto done; /* what was opened and read is freed there */
-
-  size_t first, count;
-  dp_split_range(n, ctx->size, ctx->rank, &first, &count);
-  const size_t B = (size_t)o->batch, px = (size_t)H * W, J3 = 3 * J, DJ3 = 3 * DJ;
-  const size_t in = (size_t)(H / np.downsample) * (size_t)(W / np.downsample);
-  depth = malloc(sizeof *depth * px * B), scratch = malloc(sizeof *scratch * px);
-  x = malloc(sizeof *x * in * B), jm = malloc(sizeof *jm * DJ3 * B), bb = malloc(sizeof *bb * 4 * B);
-  target = malloc(sizeof *target * J3);
-  err = calloc(n * J + 1, sizeof *err), box_iou = calloc(n + 1, sizeof *box_iou);
-  if (!depth || !scratch || !x || !jm || !bb || !target || !err || !box_iou) rc = dp_fail("out of memory");
-  const int box = dp_nn_path_index(net, "box"), joints = dp_nn_path_index(net, "joints");
-  for (size_t s = 0; rc == 0 && s < count; s += B) {
-    size_t m = count - s < B ? count - s : B;
-    rc = dp_h5_read_index(f, "depth", H5T_NATIVE_UINT16, rows + first + s, m, depth);
-    if (rc == 0) rc = dp_h5_read_index(f, "joints", H5T_NATIVE_FLOAT, rows + first + s, m, jm);
-    if (rc == 0) rc = dp_h5_read_index(f, "bbox", H5T_NATIVE_FLOAT, rows + first + s, m, bb);
-    if (rc != 0) break;
-    for (size_t i = 0; i < m; i++) dp_normalise_frame(&np, depth + i * px, H, W, scratch, x + i * in);
-    dp_nn_pass pass = {.train = 0};
-    dp_nn_forward(net, x, (int)m, &pass);
-    const float *pj = dp_nn_output(net, joints), *pb = dp_nn_output(net, box);
-    for (size_t i = 0; i < m; i++) {
-      size_t g = first + s + i;
-      dp_pose_target(&np, &anchor, (int)DJ, jm + i * DJ3, &sel, target);
-      dp_joint_errors_mm((int)J, pj + i * J3, target, err + g * J);
-      float pbox[4];
-      dp_box_to_pixels(pb + 4 * i, H, W, pbox);
-      box_iou[g] = dp_box_iou(pbox, bb + 4 * i);
-    }
+  scores sc = {.J = (int)J, .H = H, .W = W};
+  dp_loader *loader = NULL;
+  if (rc == 0) {
+    sc.err = dp_calloc(n * J + 1, sizeof *sc.err, "joint errors");
+    sc.box_iou = dp_calloc(n + 1, sizeof *sc.box_iou, "box IoU");
+    if (!sc.err || !sc.box_iou) rc = -1;
   }
-  rc = dp_ctx_sync(ctx, rc);
+  const dp_loader_cfg lc = {.H = H, .W = W, .J = (int)DJ, .net = &np, .anchor = &anchor, .sel = &sel,
+                            .cap = (int)o->batch, .prefetch = 1};
+  if (rc == 0) rc = dp_loader_open(&loader, dp_ctx_input(ctx, "depth.h5"), &lc);
+  if ((rc = dp_ctx_sync(ctx, rc)) == 0) rc = dp_infer_rows(ctx, net, loader, (int)o->batch, rows, n, score_batch, &sc);
   if (rc == 0) { /* every rank filled only its rows; the sums put them together */
-    MPI_Allreduce(MPI_IN_PLACE, err, (int)(n * J), MPI_DOUBLE, MPI_SUM, ctx->comm);
-    MPI_Allreduce(MPI_IN_PLACE, box_iou, (int)n, MPI_DOUBLE, MPI_SUM, ctx->comm);
+    MPI_Allreduce(MPI_IN_PLACE, sc.err, (int)(n * J), MPI_DOUBLE, MPI_SUM, ctx->comm);
+    MPI_Allreduce(MPI_IN_PLACE, sc.box_iou, (int)n, MPI_DOUBLE, MPI_SUM, ctx->comm);
     unsigned char *origin = malloc(n + 1);
     for (size_t i = 0; origin && i < n; i++) origin[i] = origin_all[rows[i]];
-    if (ctx->rank == 0) rc = origin ? write_results(ctx, names, (int)J, err, origin, box_iou, n) : dp_fail("out of memory");
+    if (ctx->rank == 0)
+      rc = origin ? write_results(ctx, names, (int)J, sc.err, origin, sc.box_iou, n) : dp_fail("out of memory");
     free(origin);
   }
-done:
-  free(depth), free(scratch), free(x), free(jm), free(bb), free(target), free(err), free(box_iou);
+  if (loader) dp_loader_close(loader);
+  free(sc.err), free(sc.box_iou);
   free(split), free(origin_all), free(rows);
-  if (f >= 0) dp_h5_close(f);
   dp_h5_free_strings(names, J);
   dp_h5_free_strings(data_names, DJ);
   dp_nn_destroy(net);

@@ -28,9 +28,19 @@ typedef struct {
   long frames;
 } dp_val_result;
 
+/* Called after each batch's forward pass: b's frames are rows[at .. at + b->n). */
+typedef void (*dp_inferred_fn)(void *arg, const dp_nn_net *net, const dp_batch *b, size_t at);
 /* Collective: inference (no dropout) over rows[0..n), dealt to ranks in contiguous
  * shares and read cap rows at a time through the loader (which must have no request
- * outstanding); sums gathered over the ranks. H x W: the frame size (box pixels). */
+ * outstanding; the next batch is read while one computes), calling each per batch. */
+int dp_infer_rows(dp_ctx *ctx, dp_nn_net *net, dp_loader *loader, int cap, const int *rows, size_t n,
+                  dp_inferred_fn each, void *arg);
+/* Batch frame i after a forward pass: its per-joint errors err[0..J) (mm) against
+ * b->pose_t; returns its box IoU (H x W: the frame size). */
+double dp_frame_score(const dp_nn_net *net, const dp_batch *b, int i, int J, int H, int W, double *err);
+
+/* dp_infer_rows over the val rows, summed over the ranks: the phase's loss, the mean
+ * per-joint error and the box IoU. */
 int dp_validate(dp_ctx *ctx, dp_nn_net *net, dp_loader *loader, int cap, int H, int W,
                 const int *rows, size_t n, int phase, const dp_joint_sel *sel, const dp_nn_pose_loss_cfg *cfg,
                 dp_val_result *out);
